@@ -1,0 +1,24 @@
+# ML in Production: the three commands of the quick start, and the maintainer's tools.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: setup lab test build bench clean
+
+setup:            ## create .venv with the pinned stack, the course package and the sandbox tool
+	bash scripts/setup.sh $(PYTHON)
+
+lab:              ## JupyterLab on the student notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=labs
+
+test:             ## the whole test suite (contract of every lab, graders, unit tests)
+	$(PY) -m pytest
+
+build:            ## regenerate labs/ from solutions/
+	$(PY) -m autograder build
+
+bench:            ## seconds and peak memory of every reference lab
+	$(PY) -m autograder benchmark
+
+clean:            ## remove grading state (keeps labs/ and solutions/)
+	cd autograder && rm -rf source release submitted autograded feedback logs exports outbox gradebook.db

@@ -1,0 +1,181 @@
+"""Instructor commands: ``python -m autograder <command> ...`` (``--help`` on each).
+
+    build [LAB ...]          solutions/ -> nbgrader source -> release -> labs/ (all labs by default)
+    release LAB              build LAB and zip the student notebook for the LMS (autograder/outbox/)
+    collect LAB SOURCE       copy submissions from a folder or LMS zip into submitted/
+    autograde LAB            grade every collected submission (offline sandbox, one process each)
+    feedback LAB             nbgrader's HTML feedback per student (hidden tests removed)
+    export LAB [--to CSV]    grades.csv: nbgrader's scores plus what happened to each submission
+    grade LAB SOURCE         collect, autograde, feedback and export in one go
+    selfcheck [LAB ...]      grade each lab's reference and blank release in a scratch course
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from autograder import grading, nbgrader_cli, selfcheck
+from autograder.build import build_lab, init_course_dir
+from autograder.collect import collect
+from autograder.paths import COURSE_DIR, LABS, check_lab_name, lab_names
+
+
+def _labs(names: list[str]) -> list[str]:
+    return [check_lab_name(name) for name in names] if names else lab_names()
+
+
+def cmd_build(args) -> int:
+    for lab in _labs(args.labs):
+        ipynb, py = build_lab(lab, args.course_dir, LABS)
+        print(f"built {ipynb.relative_to(LABS.parent)} and {py.name}")
+    return 0
+
+
+def cmd_release(args) -> int:
+    lab = check_lab_name(args.lab)
+    ipynb, _ = build_lab(lab, args.course_dir, LABS)
+    outbox = Path(args.course_dir) / "outbox"
+    outbox.mkdir(parents=True, exist_ok=True)
+    archive = outbox / f"{lab}.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as handle:
+        handle.write(ipynb, ipynb.name)
+    print(f"released {lab}: upload {archive} to your LMS (students can also open labs/{ipynb.name})")
+    return 0
+
+
+def _collect_notes_path(course_dir: Path, lab: str) -> Path:
+    return Path(course_dir) / "logs" / lab / "collected.csv"
+
+
+def cmd_collect(args) -> int:
+    lab = check_lab_name(args.lab)
+    init_course_dir(args.course_dir)
+    collected, problems = collect(lab, args.source, args.course_dir)
+    path = _collect_notes_path(args.course_dir, lab)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "original", "note"])
+        for item in collected:
+            writer.writerow([item.student, item.original, item.note])
+    for item in collected:
+        print(f"{item.student:20s} {item.original}" + (f"  ({item.note})" if item.note else ""))
+    for problem in problems:
+        print(f"SKIPPED {problem}", file=sys.stderr)
+    print(f"collected {len(collected)} submission(s) of {lab}; {len(problems)} file(s) skipped")
+    return 0
+
+
+def cmd_autograde(args) -> int:
+    lab = check_lab_name(args.lab)
+    outcomes = grading.autograde(lab, args.course_dir, args.student or None,
+                                 isolate=not args.no_sandbox, timeout=args.timeout)
+    grading.write_outcomes(outcomes, grading.outcomes_path(args.course_dir, lab))
+    for outcome in outcomes:
+        print(f"{outcome.student:20s} {outcome.status:20s} {outcome.message}")
+    counts = {status: sum(o.status == status for o in outcomes) for status in grading.STATUS_HELP}
+    print(", ".join(f"{n} {status}" for status, n in counts.items() if n))
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    lab = check_lab_name(args.lab)
+    nbgrader_cli.run(args.course_dir, "generate_feedback", lab, "--force")
+    print(f"feedback in {Path(args.course_dir) / 'feedback'}/<student>/{lab}/{lab}.html")
+    return 0
+
+
+def cmd_export(args) -> int:
+    lab = check_lab_name(args.lab)
+    out = Path(args.to or Path(args.course_dir) / "exports" / f"{lab}_grades.csv")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    notes_path = _collect_notes_path(args.course_dir, lab)
+    notes = {}
+    if notes_path.exists():
+        with notes_path.open(newline="") as handle:
+            notes = {row["student_id"]: row["note"] for row in csv.DictReader(handle) if row["note"]}
+    rows = grading.export(lab, args.course_dir, out, collect_notes=notes)
+    print(f"wrote {len(rows)} row(s) to {out}")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    for step in (cmd_collect, cmd_autograde, cmd_feedback, cmd_export):
+        step(args)
+    return 0
+
+
+def cmd_selfcheck(args) -> int:
+    failures = 0
+    for lab in _labs(args.labs):
+        with tempfile.TemporaryDirectory(prefix=f"selfcheck-{lab}-") as tmp:
+            results = selfcheck.run(lab, Path(tmp), isolate=not args.no_sandbox)
+        for student, (outcome, scores) in results.items():
+            auto = [s for s in scores.values() if s.auto]
+            got, total = sum(s.score for s in auto), sum(s.max_score for s in auto)
+            expected = total if student == selfcheck.REFERENCE else 0
+            ok = got == expected and (student != selfcheck.REFERENCE or outcome.status == "graded")
+            failures += not ok
+            print(f"{'ok  ' if ok else 'FAIL'} {lab} {student:9s} {got:g}/{total:g} autograded points"
+                  f" ({outcome.status}{': ' + outcome.message if outcome.message and not ok else ''})")
+            if not ok:
+                for s in auto:
+                    print(f"       {s.grade_id:30s} {s.score:g}/{s.max_score:g}")
+    return 1 if failures else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--course-dir", type=Path, default=COURSE_DIR,
+                     help="nbgrader course directory (default: autograder/)")
+    sub = top.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", help="regenerate labs/ from solutions/")
+    p.add_argument("labs", nargs="*")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("release", help="build a lab and zip it for the LMS")
+    p.add_argument("lab")
+    p.set_defaults(func=cmd_release)
+    for name, func, help_text in (("collect", cmd_collect, "collect submissions"),
+                                  ("grade", cmd_grade, "collect + autograde + feedback + export")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("lab")
+        p.add_argument("source", type=Path, help="folder or LMS zip of submitted notebooks")
+        if name == "grade":
+            p.add_argument("--no-sandbox", action="store_true")
+            p.add_argument("--timeout", type=float, default=grading.SUBMISSION_TIMEOUT)
+            p.add_argument("--to", type=Path)
+            p.set_defaults(student=None)
+        p.set_defaults(func=func)
+    p = sub.add_parser("autograde", help="grade collected submissions")
+    p.add_argument("lab")
+    p.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    p.add_argument("--no-sandbox", action="store_true", help="grade without bubblewrap (trusted notebooks only)")
+    p.add_argument("--timeout", type=float, default=grading.SUBMISSION_TIMEOUT,
+                   help="seconds allowed for one whole submission (default %(default)s)")
+    p.set_defaults(func=cmd_autograde)
+    p = sub.add_parser("feedback", help="HTML feedback for every graded student")
+    p.add_argument("lab")
+    p.set_defaults(func=cmd_feedback)
+    p = sub.add_parser("export", help="write the grades CSV")
+    p.add_argument("lab")
+    p.add_argument("--to", type=Path, help="CSV path (default: autograder/exports/LAB_grades.csv)")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("selfcheck", help="reference gets every point, blank gets zero")
+    p.add_argument("labs", nargs="*")
+    p.add_argument("--no-sandbox", action="store_true")
+    p.set_defaults(func=cmd_selfcheck)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError, nbgrader_cli.NbgraderError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

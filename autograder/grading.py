@@ -1,0 +1,220 @@
+"""Autograde a class, one submission at a time, with the real nbgrader.
+
+Each submission is first read and compared with the release, so a broken one gets a clear
+reason (invalid JSON, an empty file, deleted or edited graded cells, another kernel) instead
+of a stack trace. Each readable one is then graded by its own ``nbgrader autograde
+--student`` process, offline in the sandbox and under a wall-clock limit: a hang or a crash
+costs that student their run, never anyone else's.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from autograder import nbgrader_cli, sandbox
+
+SUBMISSION_TIMEOUT = 900  # seconds for one student's whole notebook, on top of the per-cell limit
+
+STATUS_HELP = {
+    "graded": "graded normally",
+    "graded-with-errors": "graded; some cells raised errors or were stopped (see message)",
+    "unreadable": "the file is not a notebook nbgrader can open; scored 0",
+    "failed": "nbgrader could not finish grading it (crash or time limit); scored 0",
+}
+
+
+@dataclass
+class Outcome:
+    """What happened to one student's submission."""
+
+    student: str
+    status: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        return "; ".join(self.notes)
+
+
+def graded_cells(nb) -> dict[str, nbformat.NotebookNode]:
+    """The cells of ``nb`` that nbgrader tracks, by grade_id."""
+    return {cell.metadata["nbgrader"]["grade_id"]: cell for cell in nb.cells
+            if cell.metadata.get("nbgrader", {}).get("grade_id")}
+
+
+def read_submission(path: Path):
+    """``(notebook, None)`` for a readable notebook, else ``(None, reason)`` in plain words."""
+    if not path.exists():
+        return None, f"no notebook at {path}"
+    raw = path.read_bytes()
+    if not raw.strip():
+        return None, "the submitted file is empty (0 bytes of notebook)"
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, "the submitted file is not text (is it a notebook at all?)"
+    except json.JSONDecodeError as error:
+        return None, f"the notebook is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+    if not isinstance(data, dict) or "cells" not in data:
+        return None, "the file is JSON but not a Jupyter notebook (no 'cells')"
+    try:
+        nb = nbformat.reads(json.dumps(data), as_version=4)
+        nbformat.validate(nb)
+    except Exception as error:  # nbformat raises several types for malformed notebooks
+        return None, f"the notebook does not follow the notebook format ({str(error).splitlines()[0]})"
+    return nb, None
+
+
+def compare_with_release(nb, release) -> list[str]:
+    """Differences from the release that nbgrader will repair, as notes for the instructor."""
+    notes = []
+    got, expected = graded_cells(nb), graded_cells(release)
+    missing = [grade_id for grade_id in expected if grade_id not in got]
+    if missing:
+        notes.append(f"graded cell(s) deleted and restored from the release: {', '.join(missing)}")
+    edited = [grade_id for grade_id, cell in expected.items()
+              if cell.metadata["nbgrader"].get("locked") and grade_id in got and got[grade_id].source != cell.source]
+    if edited:
+        notes.append(f"locked test cell(s) edited; the original tests were run: {', '.join(edited)}")
+    order = [grade_id for grade_id in got if grade_id in expected]
+    if order != [grade_id for grade_id in expected if grade_id in got]:
+        notes.append("graded cells were reordered; they ran in the submitted order")
+    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    if kernel != release.metadata.get("kernelspec", {}).get("name"):
+        notes.append(f"kernel {kernel!r} replaced by the course kernel 'python3'")
+    return notes
+
+
+def execution_notes(autograded: Path) -> list[str]:
+    """Errors in the autograded notebook, grouped: timeouts and exceptions by cell."""
+    nb = nbformat.read(autograded, as_version=4)
+    timeouts, errors = [], []
+    for index, cell in enumerate(nb.cells, start=1):
+        label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue
+            if output.get("ename") == "CellTimeoutError":
+                timeouts.append(label)
+            else:
+                errors.append(f"{label} ({output.get('ename')})")
+    notes = []
+    if timeouts:
+        notes.append(f"stopped after the per-cell time limit: {', '.join(timeouts)}")
+    if errors:
+        notes.append(f"errors in {len(errors)} cell(s): {', '.join(errors[:8])}"
+                     + (" ..." if len(errors) > 8 else ""))
+    return notes
+
+
+def last_error_line(log: str) -> str:
+    """The most telling line of a failed nbgrader run."""
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if any(word in line for word in ("Error", "error", "died", "Killed", "Timeout")) and "see the" not in line:
+            return line[:300]
+    return lines[-1][:300] if lines else "no output"
+
+
+def submission_path(course_dir: Path, lab: str, student: str) -> Path:
+    return Path(course_dir) / "submitted" / student / lab / f"{lab}.ipynb"
+
+
+def students_with_submissions(course_dir: Path, lab: str) -> list[str]:
+    submitted = Path(course_dir) / "submitted"
+    return sorted(p.name for p in submitted.iterdir() if (p / lab).is_dir()) if submitted.exists() else []
+
+
+def grade_student(lab: str, student: str, course_dir: Path, release, *, isolate: bool = True,
+                  timeout: float = SUBMISSION_TIMEOUT) -> Outcome:
+    """Autograde one student's submission; never raises for a bad submission."""
+    course_dir = Path(course_dir)
+    log_dir = course_dir / "logs" / lab
+    log_dir.mkdir(parents=True, exist_ok=True)
+    nb, problem = read_submission(submission_path(course_dir, lab, student))
+    if problem:
+        nbgrader_cli.run(course_dir, "db", "student", "add", student, check=False)
+        (log_dir / f"{student}.log").write_text(problem + "\n")
+        return Outcome(student, "unreadable", [problem])
+    notes = compare_with_release(nb, release)
+    prefix = sandbox.prefix(course_dir) if isolate else None
+    try:
+        result = nbgrader_cli.run(course_dir, "autograde", lab, "--student", student, "--force",
+                                  check=False, timeout=timeout, prefix=prefix)
+        log, returncode = result.stdout + result.stderr, result.returncode
+    except subprocess.TimeoutExpired as expired:
+        log = (expired.stdout or b"").decode(errors="replace") if isinstance(expired.stdout, bytes) else (expired.stdout or "")
+        log, returncode = log + f"\nkilled after {timeout:.0f} s", None
+    (log_dir / f"{student}.log").write_text(log)
+    autograded = course_dir / "autograded" / student / lab / f"{lab}.ipynb"
+    if returncode is None:
+        return Outcome(student, "failed", notes + [f"grading took longer than {timeout:.0f} s and was stopped"])
+    if returncode != 0 or not autograded.exists():
+        return Outcome(student, "failed", notes + [f"nbgrader could not grade it: {last_error_line(log)}"])
+    errors = execution_notes(autograded)
+    return Outcome(student, "graded-with-errors" if errors else "graded", notes + errors)
+
+
+def release_notebook(course_dir: Path, lab: str):
+    path = Path(course_dir) / "release" / lab / f"{lab}.ipynb"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `python -m autograder release {lab}` first")
+    return nbformat.read(path, as_version=4)
+
+
+def autograde(lab: str, course_dir: Path, students: list[str] | None = None, *, isolate: bool = True,
+              timeout: float = SUBMISSION_TIMEOUT) -> list[Outcome]:
+    """Grade every submission of ``lab`` (or only ``students``), one process each."""
+    release = release_notebook(course_dir, lab)
+    students = students or students_with_submissions(course_dir, lab)
+    return [grade_student(lab, student, course_dir, release, isolate=isolate, timeout=timeout)
+            for student in students]
+
+
+def write_outcomes(outcomes: list[Outcome], path: Path) -> None:
+    """Save what happened to each submission (read back by :func:`export`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "status", "message"])
+        for outcome in outcomes:
+            writer.writerow([outcome.student, outcome.status, outcome.message])
+
+
+def read_outcomes(path: Path) -> dict[str, tuple[str, str]]:
+    if not path.exists():
+        return {}
+    with path.open(newline="") as handle:
+        return {row["student_id"]: (row["status"], row["message"]) for row in csv.DictReader(handle)}
+
+
+def outcomes_path(course_dir: Path, lab: str) -> Path:
+    return Path(course_dir) / "logs" / lab / "outcomes.csv"
+
+
+def export(lab: str, course_dir: Path, out: Path, collect_notes: dict[str, str] | None = None) -> list[dict]:
+    """Write ``out`` (CSV): nbgrader's own export for ``lab`` plus each submission's status and message."""
+    nbgrader_cli.run(course_dir, "export", "--to", str(Path(out).resolve()) + ".nbgrader", "--assignment", lab)
+    collect_notes = collect_notes or {}
+    outcomes = read_outcomes(outcomes_path(course_dir, lab))
+    raw = Path(str(Path(out).resolve()) + ".nbgrader")
+    with raw.open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["assignment"] == lab]
+    raw.unlink()
+    for row in rows:
+        status, message = outcomes.get(row["student_id"], ("not submitted", ""))
+        note = collect_notes.get(row["student_id"], "")
+        row["status"], row["message"] = status, "; ".join(part for part in (note, message) if part)
+    buffer = io.StringIO()
+    fields = ["assignment", "student_id", "score", "max_score", "status", "message"]
+    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(sorted(rows, key=lambda row: row["student_id"]))
+    Path(out).write_text(buffer.getvalue())
+    return rows

@@ -1,0 +1,503 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lab 01: TensorFlow foundations
+#
+# **Description:** tensors, computation graphs old and new, automatic differentiation,
+# activation functions, and a tiny neural network written without Keras.
+#
+# Every framework in this course (Keras, PyTorch, TFMA, the tuners) sits on the same few
+# ideas: data lives in *tensors*, computation is a *graph* of operations on them, and
+# training needs the *gradient* of a loss with respect to the weights. This lab builds each
+# idea by hand, in TensorFlow, so the later labs hold no magic.
+#
+# **How the exercises work.** Cells that say `# YOUR CODE HERE` are yours: replace the
+# `raise NotImplementedError()` line with your code. The cell after each exercise checks your
+# answer and tells you what it expected when something is off. The checks you see are not
+# the whole story: the grader runs more tests on other inputs, so solve the problem, not the
+# example. Run the notebook from top to bottom (*Run > Run All Cells*) before you submit.
+
+# %% [markdown]
+# ## Setup
+#
+# `course` is this course's helper package: `set_seed` fixes every random number generator so
+# your results repeat, and `check` compares your answers with the expected ones.
+
+# %%
+from course import check, check_that, set_seed  # first: it also quiets TensorFlow's start-up log
+from course.data import train_test
+from course.plotting import labelled, use_course_style
+
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+set_seed(42)
+use_course_style()
+print("TensorFlow", tf.__version__)
+
+# %% [markdown]
+# ## 1. Tensors and operations
+#
+# A tensor is an n-dimensional array with a fixed `dtype` and a `shape`. TensorFlow tensors
+# look a lot like NumPy arrays and convert to and from them freely, but their operations can
+# run on accelerators, be recorded in a graph, and be differentiated.
+
+# %%
+matrix = tf.constant([[4, 1, 1], [3, 2, 2], [1, 1, 1]])
+print("shape:", matrix.shape, "dtype:", matrix.dtype)
+print("as NumPy:\n", matrix.numpy())
+print("row sums:", tf.reduce_sum(matrix, axis=1).numpy())
+print("matrix @ matrix:\n", tf.matmul(matrix, matrix).numpy())
+
+# %% [markdown]
+# Operations broadcast like NumPy: a vector is stretched along the missing dimension.
+# Mixing dtypes is an error, though: TensorFlow never converts `int32` to `float32` silently,
+# you cast explicitly with `tf.cast`.
+
+# %%
+scores = tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+column_means = tf.reduce_mean(scores, axis=0)
+print("column means:", column_means.numpy())
+print("centred:\n", (scores - column_means).numpy())
+try:
+    scores + matrix[:2]
+except (tf.errors.InvalidArgumentError, TypeError) as error:
+    print("float + int fails:", type(error).__name__)
+print("after a cast:", (scores + tf.cast(matrix[:2], tf.float32)).numpy()[0])
+
+# %% [markdown]
+# ### Exercise 1: standardise the columns of a matrix
+#
+# Write `standardize(x)` that returns the z-score of every column of a 2-D tensor: subtract
+# the column mean and divide by the column standard deviation (the population one, as
+# `tf.math.reduce_std` computes it). Use TensorFlow operations and return a `float32` tensor
+# of the same shape. Integer input must work too.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "04aede3450655b6cffb7e2245d90af03", "grade": false, "grade_id": "standardize", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def standardize(x):
+    """Column-wise z-scores of the 2-D tensor ``x``, as float32."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ca7644c09fdc47e9c322b8f546b75719", "grade": true, "grade_id": "standardize_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+z = standardize(scores)
+check("standardize(scores)", z, [[-1.0, -1.0, -1.0], [1.0, 1.0, 1.0]],
+      hint="subtract tf.reduce_mean(x, axis=0), then divide by tf.math.reduce_std(x, axis=0)")
+check("dtype of standardize(matrix) on integer input", standardize(matrix).dtype, tf.float32,
+      hint="cast the input with tf.cast(x, tf.float32) before any arithmetic")
+
+# %% [markdown]
+# ## 2. Graphs and sessions, the TensorFlow 1 way
+#
+# TensorFlow 1 separated *building* a computation from *running* it. You first described a
+# graph: nodes are operations, edges are the tensors flowing between them. Nothing was
+# computed. Then a `Session` connected Python to the C++ runtime, allocated the variables and
+# ran the parts of the graph you asked for.
+#
+# TensorFlow 2 still ships that API under `tf.compat.v1`. It is worth seeing once: much
+# production code and many papers were written this way, and `tf.function` (section 3) builds
+# exactly these graphs for you. We build each graph inside `with graph.as_default():` so it
+# does not interfere with TensorFlow 2's eager mode.
+
+# %%
+graph = tf.Graph()
+with graph.as_default():
+    a = tf.constant([3], name="a")
+    b = tf.constant([4], name="b")
+    total = tf.add(a, b, name="total")
+
+print(total)  # a symbolic tensor: no value yet
+print("operations:", [op.name for op in graph.get_operations()])
+
+with tf.compat.v1.Session(graph=graph) as session:
+    print("value:", session.run(total))
+
+# %% [markdown]
+# ### Variables keep state between runs
+#
+# A graph's `Variable` holds a value that survives from one `session.run` to the next. It
+# must be initialised inside the session first. Below, `update` is an *operation* that
+# assigns `state + 1` to `state`; running it three times counts to three.
+
+# %%
+graph = tf.Graph()
+with graph.as_default():
+    state = tf.compat.v1.Variable(0, name="state")
+    update = tf.compat.v1.assign(state, state + 1)
+    init = tf.compat.v1.global_variables_initializer()
+
+with tf.compat.v1.Session(graph=graph) as session:
+    session.run(init)
+    print(session.run(state))
+    for _ in range(3):
+        session.run(update)
+        print(session.run(state))
+
+# %% [markdown]
+# ### Placeholders feed data in from outside
+#
+# A placeholder is an input slot: the graph knows its dtype (and maybe its shape), and the
+# value arrives with each `session.run` through `feed_dict`. The same graph runs on a scalar
+# or on a whole matrix.
+
+# %%
+graph = tf.Graph()
+with graph.as_default():
+    p = tf.compat.v1.placeholder(tf.float32, name="p")
+    doubled = p * 2
+
+with tf.compat.v1.Session(graph=graph) as session:
+    print(session.run(doubled, feed_dict={p: 3.5}))
+    print(session.run(doubled, feed_dict={p: [[2, 3, 4, 5], [1, 1, 1, 1]]}))
+
+# %% [markdown]
+# ### Exercise 2: the classic f(x, y) = x²y + y + 2
+#
+# Write `build_f_graph()` that creates a new `tf.Graph` holding two `float32` placeholders
+# named `x` and `y` and the tensor `f = x*x*y + y + 2`. Return `(graph, x, y, f)`. Then
+# write `run_f(x_value, y_value)` that builds the graph, opens a session and returns the value
+# of `f` for the values fed in (scalars or arrays of the same shape).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "d3edc4c9549e505463960f3c5fc259e4", "grade": false, "grade_id": "f_graph", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def build_f_graph():
+    """A graph computing f = x^2 y + y + 2 from two float32 placeholders."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def run_f(x_value, y_value):
+    """Evaluate f in a session, feeding ``x_value`` and ``y_value``."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "6319dd1989114326d5943e4447ebcebc", "grade": true, "grade_id": "f_graph_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check("run_f(3, 4)", run_f(3.0, 4.0), 42.0, hint="f = x*x*y + y + 2, so f(3, 4) = 36 + 4 + 2")
+f_graph, x_node, y_node, f_node = build_f_graph()
+op_types = {op.type for op in f_graph.get_operations()}
+check_that("the graph to contain Placeholder operations for x and y", "Placeholder" in op_types,
+           got=sorted(op_types), hint="create the inputs with tf.compat.v1.placeholder(tf.float32, name='x')")
+check("the dtype of the placeholder x", x_node.dtype, tf.float32)
+
+
+# %% [markdown]
+# ### Exercise 3: a counter that reports every step
+#
+# Write `run_counter(steps, start=0)` that builds a graph with a variable starting at `start`
+# and an operation adding one to it, runs the update `steps` times in one session, and
+# returns the list of values read after each update (so `run_counter(3)` gives `[1, 2, 3]`,
+# and zero steps give an empty list). Return plain Python integers.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "cedf768eb0081566e064414c9a7f5edc", "grade": false, "grade_id": "counter", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def run_counter(steps, start=0):
+    """Values of a graph variable after each of ``steps`` increments."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a61cf875779c222e6a0aba93acfe1952", "grade": true, "grade_id": "counter_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("run_counter(3)", run_counter(3), [1, 2, 3],
+      hint="run the assign operation once per step and record the value after it")
+check("run_counter(0)", run_counter(0), [], hint="zero steps means no updates: return an empty list")
+
+
+# %% [markdown]
+# ## 3. Eager execution and `tf.function`
+#
+# TensorFlow 2 runs operations *eagerly*: each line computes its value at once, like NumPy.
+# That is easy to debug but gives up the graph's advantages (whole-program optimisation,
+# export without Python, running on many devices). `tf.function` gets them back: the first
+# call *traces* the Python function, recording the TensorFlow operations into a graph, and
+# later calls run that graph.
+#
+# Python code inside the function runs only while tracing. A `print` therefore shows when a
+# trace happens, and `tf.print` runs every time.
+
+# %%
+@tf.function
+def squared_plus_one(v):
+    print("  tracing with", v)
+    tf.print("  running with", v)
+    return v * v + 1
+
+for value in [tf.constant(2.0), tf.constant(3.0), tf.constant([1.0, 2.0])]:
+    print("call:", squared_plus_one(value).numpy())
+
+# %% [markdown]
+# The first two calls share one trace (a float32 scalar); the vector needs a new one, because
+# the graph is specialised to the input's dtype and shape. The traced graph is an ordinary
+# `tf.Graph` that you can inspect:
+
+# %%
+concrete = squared_plus_one.get_concrete_function(tf.TensorSpec(shape=[], dtype=tf.float32))
+print([op.type for op in concrete.graph.get_operations()])
+
+# %% [markdown]
+# ### Exercise 4: when does `tf.function` retrace?
+#
+# Write `count_traces(values)`: create a **new** `tf.function` (so no earlier trace is reused)
+# whose Python body increments a counter, call it once on each item of `values`, and return
+# how many times it was traced. Then answer the two questions below by running your function:
+# how many traces do three different Python integers cause, and how many do three different
+# float32 scalar tensors cause?
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "20fa95c11c5be4ab9b69fafc51e4b466", "grade": false, "grade_id": "retracing", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def count_traces(values):
+    """Number of traces a fresh tf.function makes when called on each of ``values``."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+traces_for_python_ints = count_traces([1, 2, 3])
+traces_for_float_tensors = count_traces([tf.constant(1.0), tf.constant(2.0), tf.constant(3.0)])
+print(traces_for_python_ints, traces_for_float_tensors)
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "40aaa0cbf137e6b68eab96b7f31b235c", "grade": true, "grade_id": "retracing_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check("count_traces([1, 2, 3])", traces_for_python_ints, 3,
+      hint="a Python number is baked into the graph as a constant, so each new value needs a new trace")
+check("count_traces of three float32 scalar tensors", traces_for_float_tensors, 1,
+      hint="tensors with the same dtype and shape share one trace")
+
+# %% [markdown]
+# ## 4. Automatic differentiation with `GradientTape`
+#
+# Training a network means following the gradient of the loss downhill. `tf.GradientTape`
+# records the operations executed inside its block and replays them backwards to compute
+# gradients (reverse-mode automatic differentiation). Variables are watched automatically;
+# a constant must be watched explicitly.
+
+# %%
+w = tf.Variable(3.0)
+with tf.GradientTape() as tape:
+    loss = (w - 1.0) ** 2
+print("d loss / d w at w=3:", tape.gradient(loss, w).numpy())  # 2 * (3 - 1)
+
+c = tf.constant(2.0)
+with tf.GradientTape() as tape:
+    tape.watch(c)
+    cube = c**3
+print("d c^3 / d c at c=2:", tape.gradient(cube, c).numpy())  # 3 * 2^2
+
+# %% [markdown]
+# ### Exercise 5: the gradient of f
+#
+# Write `grad_f(x, y)` that returns the tuple `(df/dx, df/dy)` for
+# f(x, y) = x²y + y + 2, computed with a `GradientTape` (not by the formulas), as two
+# float32 tensors. Inputs may be Python floats or arrays.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "a84ae8d26df3dc53499c67cc01bf8c58", "grade": false, "grade_id": "gradients", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def grad_f(x, y):
+    """Partial derivatives of f(x, y) = x^2 y + y + 2 by automatic differentiation."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a51a279764213f2c8b00612c91947340", "grade": true, "grade_id": "gradients_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+dfdx, dfdy = grad_f(3.0, 4.0)
+check("df/dx at (3, 4)", dfdx, 24.0, hint="df/dx = 2xy; did you watch x on the tape?")
+check("df/dy at (3, 4)", dfdy, 10.0, hint="df/dy = x^2 + 1; did you watch y on the tape?")
+
+# %% [markdown]
+# ## 5. Activation functions and their derivatives
+#
+# Without a non-linear activation, a stack of layers collapses into one linear map. The
+# activation also shapes training, through its derivative: where it is zero (the flat parts
+# of a step or a saturated sigmoid) no gradient flows back.
+#
+# | name | f(x) | f'(x) |
+# |---|---|---|
+# | identity | x | 1 |
+# | binary step | 0 for x < 0, 1 for x ≥ 0 | 0 (undefined at 0) |
+# | sigmoid | 1 / (1 + e^-x) | f(x)(1 - f(x)) |
+# | tanh | tanh(x) | 1 - f(x)² |
+# | arctan | tan⁻¹(x) | 1 / (x² + 1) |
+# | ReLU | max(0, x) | 0 for x < 0, 1 for x > 0 |
+# | PReLU (α) | αx for x < 0, x otherwise | α for x < 0, 1 for x > 0 |
+# | ELU (α) | α(eˣ - 1) for x < 0, x otherwise | f(x) + α for x < 0, 1 for x > 0 |
+# | softplus | ln(1 + eˣ) | 1 / (1 + e^-x) |
+#
+# Here they are in TensorFlow, with α = 0.1 for PReLU and α = 1 for ELU.
+
+# %%
+PRELU_ALPHA, ELU_ALPHA = 0.1, 1.0
+ACTIVATIONS = {
+    "identity": lambda x: x,
+    "binary step": lambda x: tf.cast(x >= 0, x.dtype),
+    "sigmoid": tf.sigmoid,
+    "tanh": tf.tanh,
+    "arctan": tf.atan,
+    "ReLU": tf.nn.relu,
+    "PReLU": lambda x: tf.where(x < 0, PRELU_ALPHA * x, x),
+    "ELU": lambda x: tf.where(x < 0, ELU_ALPHA * (tf.exp(x) - 1), x),
+    "softplus": tf.math.softplus,
+}
+
+
+def autodiff_derivative(fn, x):
+    """f'(x) of an element-wise function by GradientTape."""
+    x = tf.constant(x, dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = fn(x)
+    grad = tape.gradient(y, x)
+    return tf.zeros_like(x) if grad is None else grad  # no gradient path means f' = 0
+
+
+grid = np.linspace(-4, 4, 201).astype("float32")
+fig, axes = plt.subplots(3, 3, figsize=(10, 8), sharex=True)
+for ax, (name, fn) in zip(axes.flat, ACTIVATIONS.items()):
+    ax.plot(grid, fn(tf.constant(grid)).numpy(), label="f(x)")
+    ax.plot(grid, autodiff_derivative(fn, grid).numpy(), "--", label="f'(x) by autodiff")
+    labelled(ax, name, "x", "value")
+axes.flat[0].legend(loc="upper left")
+fig.suptitle("Activation functions (solid) and their derivatives (dashed)")
+fig.text(0.5, 0.0, "Step and ReLU pass no gradient for x < 0; sigmoid and tanh saturate at both ends.",
+         ha="center", style="italic")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ### Exercise 6: derivatives by hand
+#
+# Write `derivative(name, x)` that returns the derivative of the activation called `name`
+# (a key of `ACTIVATIONS`) at the points `x`, written from the table above with TensorFlow
+# operations. Do not use a `GradientTape` here: the check compares your formulas with
+# autodiff. `x` is a float32 tensor and the result has its shape. At x = 0, where step,
+# ReLU, PReLU and ELU have a kink, any value is accepted.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "4704fd5ac04123331e3157fe39ba2019", "grade": false, "grade_id": "derivatives", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def derivative(name, x):
+    """The analytic derivative of ACTIVATIONS[name] at the points ``x``."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "03a8453a163e80bed7f383df5aa942b1", "grade": true, "grade_id": "derivatives_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+def derivative_mismatches(points):
+    """Names whose hand-written derivative differs from autodiff on ``points`` (x = 0 excluded)."""
+    points = tf.constant(points[points != 0], dtype=tf.float32)
+    wrong = {}
+    for name, fn in ACTIVATIONS.items():
+        got = np.asarray(derivative(name, points))
+        expected = autodiff_derivative(fn, points).numpy()
+        if got.shape != expected.shape:
+            wrong[name] = f"shape {got.shape}, expected {expected.shape}"
+        elif not np.allclose(got, expected, atol=1e-5):
+            wrong[name] = f"off by up to {np.max(np.abs(got - expected)):.3g}"
+    return wrong
+
+
+check("derivatives that differ from autodiff on [-4, 4]", derivative_mismatches(grid), {},
+      hint="for each name listed, compare your formula with the table (the sigmoid's derivative is f(x)(1 - f(x)))")
+check("derivative('ELU', x) at x = -1", derivative("ELU", tf.constant([-1.0])), [np.exp(-1.0)], rtol=1e-5,
+      hint="for x < 0 the ELU derivative is f(x) + alpha = alpha * e^x")
+
+# %% [markdown]
+# ## 6. A tiny network without Keras
+#
+# Everything Keras does for a dense network fits in a few lines: weights are `tf.Variable`s,
+# the forward pass is two matrix products with an activation in between, the loss is the
+# cross-entropy of the softmax, and a training step moves each weight against its gradient.
+# We use scikit-learn's bundled 8x8 handwritten digits (1,797 images, 64 pixels each, no
+# download needed).
+
+# %%
+x_train, x_test, y_train, y_test = train_test("digits")
+print("train:", x_train.shape, "test:", x_test.shape, "classes:", np.unique(y_train))
+
+fig, axes = plt.subplots(1, 6, figsize=(8, 1.8))
+for ax, image, label in zip(axes, x_train, y_train):
+    ax.imshow(image.reshape(8, 8), cmap="gray_r")
+    ax.set_title(f"label {label}")
+    ax.axis("off")
+fig.suptitle("Six training digits (8x8 pixels)")
+plt.show()
+
+
+# %%
+def init_params(n_inputs=64, n_hidden=32, n_classes=10, seed=0):
+    """Small random weights (Glorot-style scale) and zero biases, as tf.Variables."""
+    rng = np.random.default_rng(seed)
+    scale1, scale2 = np.sqrt(2 / (n_inputs + n_hidden)), np.sqrt(2 / (n_hidden + n_classes))
+    return {
+        "W1": tf.Variable(rng.normal(0, scale1, (n_inputs, n_hidden)).astype("float32")),
+        "b1": tf.Variable(tf.zeros(n_hidden)),
+        "W2": tf.Variable(rng.normal(0, scale2, (n_hidden, n_classes)).astype("float32")),
+        "b2": tf.Variable(tf.zeros(n_classes)),
+    }
+
+
+def cross_entropy(logits, labels):
+    """Mean softmax cross-entropy between logits and integer class labels."""
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+
+
+# %% [markdown]
+# ### Exercise 7: forward pass and training step
+#
+# Write `forward(params, x)` that returns the logits `relu(x @ W1 + b1) @ W2 + b2` (no
+# softmax: the loss applies it), and `train_step(params, x, y, learning_rate)` that computes
+# the cross-entropy loss of `forward` inside a `GradientTape`, updates every variable in
+# `params` in place with `variable.assign_sub(learning_rate * gradient)`, and returns the
+# loss measured **before** the update, as a float.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "e60a10265ddace476b08ed7fc3d99e8d", "grade": false, "grade_id": "tiny_network", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def forward(params, x):
+    """Logits of the two-layer network for a batch ``x``."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def train_step(params, x, y, learning_rate):
+    """One step of gradient descent on the cross-entropy; returns the loss before it."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# With both pieces, training is a loop. Full-batch gradient descent on 1,347 images is quick.
+
+# %%
+params = init_params()
+losses = [train_step(params, x_train, y_train, learning_rate=0.5) for _ in range(300)]
+test_accuracy = float(np.mean(np.argmax(forward(params, x_test), axis=1) == y_test))
+print(f"loss {losses[0]:.3f} -> {losses[-1]:.3f}, test accuracy {test_accuracy:.3f}")
+
+fig, ax = plt.subplots()
+ax.plot(losses)
+labelled(ax, "Training loss of the tiny network", "step", "cross-entropy",
+         caption="The loss falls fast for ~50 steps, then slowly: the network keeps refining.")
+plt.show()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "abfa6f81eb06d3b02741e5363bce18c4", "grade": true, "grade_id": "tiny_network_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+probe = init_params(seed=1)
+check("forward(params, x_train[:5]).shape", tuple(forward(probe, x_train[:5]).shape), (5, 10),
+      hint="x @ W1 has one column per hidden unit, and @ W2 gives one logit per class")
+check_that("the training loss to fall", losses[-1] < 0.5 * losses[0], got=(losses[0], losses[-1]),
+           hint="update each variable with assign_sub(learning_rate * gradient)")
+check_that("a test accuracy above 0.9", test_accuracy > 0.9, got=test_accuracy)
+
+# %% [markdown]
+# ## What you built
+#
+# - Tensors carry a dtype and a shape; operations broadcast but never cast silently.
+# - TensorFlow 1 made you build a graph and run it in a session; `tf.function` builds the same
+#   graph by tracing Python, and retraces when the input signature changes.
+# - `GradientTape` differentiates any computation it records, which is all training needs.
+# - A network is variables, matrix products, an activation and a loss; Keras (next week)
+#   packages exactly this.
