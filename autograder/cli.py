@@ -8,6 +8,7 @@
     export LAB [--to CSV]    grades.csv: nbgrader's scores plus what happened to each submission
     grade LAB SOURCE         collect, autograde, feedback and export in one go
     selfcheck [LAB ...]      grade each lab's reference and blank release in a scratch course
+    benchmark [LAB ...]      seconds and peak memory of each reference lab
 """
 from __future__ import annotations
 
@@ -128,6 +129,12 @@ def cmd_selfcheck(args) -> int:
     return 1 if failures else 0
 
 
+def cmd_benchmark(args) -> int:
+    from autograder import benchmark
+
+    return benchmark.main(args.labs)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -169,6 +176,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("labs", nargs="*")
     p.add_argument("--no-sandbox", action="store_true")
     p.set_defaults(func=cmd_selfcheck)
+    p = sub.add_parser("benchmark", help="seconds and peak memory per reference lab")
+    p.add_argument("labs", nargs="*")
+    p.set_defaults(func=cmd_benchmark)
     return top
 
 
