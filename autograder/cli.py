@@ -74,7 +74,7 @@ def cmd_collect(args) -> int:
 def cmd_autograde(args) -> int:
     lab = check_lab_name(args.lab)
     outcomes = grading.autograde(lab, args.course_dir, args.student or None,
-                                 isolate=not args.no_sandbox, timeout=args.timeout)
+                                 isolate=not args.no_sandbox, timeout=args.timeout, jobs=args.jobs)
     grading.write_outcomes(outcomes, grading.outcomes_path(args.course_dir, lab))
     for outcome in outcomes:
         print(f"{outcome.student:20s} {outcome.status:20s} {outcome.message}")
@@ -155,6 +155,7 @@ def parser() -> argparse.ArgumentParser:
         if name == "grade":
             p.add_argument("--no-sandbox", action="store_true")
             p.add_argument("--timeout", type=float, default=grading.SUBMISSION_TIMEOUT)
+            p.add_argument("--jobs", type=int, default=grading.default_jobs())
             p.add_argument("--to", type=Path)
             p.set_defaults(student=None)
         p.set_defaults(func=func)
@@ -164,6 +165,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sandbox", action="store_true", help="grade without bubblewrap (trusted notebooks only)")
     p.add_argument("--timeout", type=float, default=grading.SUBMISSION_TIMEOUT,
                    help="seconds allowed for one whole submission (default %(default)s)")
+    p.add_argument("--jobs", type=int, default=grading.default_jobs(),
+                   help="submissions graded at once (default: the number of CPU cores, %(default)s)")
     p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("feedback", help="HTML feedback for every graded student")
     p.add_argument("lab")

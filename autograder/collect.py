@@ -69,7 +69,7 @@ def collect(lab: str, source: Path, course_dir: Path) -> tuple[list[Collected], 
             exact = [p for p in paths if p.stem.endswith(lab)]
             chosen = (exact or paths)[0]
             notes = []
-            if chosen.name != f"{lab}.ipynb":
+            if not chosen.stem.endswith(lab):
                 notes.append(f"submitted as {chosen.name!r}, graded as {lab}.ipynb")
             if len(paths) > 1:
                 others = ", ".join(p.name for p in paths if p != chosen)

@@ -21,6 +21,8 @@ def _describe(value) -> str:
     """A short, readable rendering of a value for a feedback message."""
     if value is None:
         return "None (did the function forget to `return` its result?)"
+    if isinstance(value, (list, tuple)) and len(repr(value)) <= 200:
+        return repr(value)
     array = _as_array(value)
     if array is not None and array.ndim > 0:
         body = np.array2string(array, precision=4, threshold=12, edgeitems=3)

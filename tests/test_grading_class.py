@@ -1,0 +1,143 @@
+"""A sample class of lab 01 submissions, good and broken, graded end to end by the instructor commands."""
+from __future__ import annotations
+
+import copy
+import csv
+import html
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import nbformat
+import pytest
+
+from autograder.build import build_lab, init_course_dir, source_notebook
+from autograder.grading import graded_cells
+
+LAB = "01_tensorflow_foundations"
+CELL_TIMEOUT = 20  # seconds; the slowest lab 01 cell takes about 3
+
+
+def completed_notebook(release, source):
+    """What a student who solved everything submits: the release with the solution cells filled in."""
+    nb = copy.deepcopy(release)
+    solutions = {k: c for k, c in graded_cells(source).items() if c.metadata["nbgrader"]["solution"]}
+    for grade_id, cell in graded_cells(nb).items():
+        if grade_id in solutions:
+            cell.source = solutions[grade_id].source
+    return nb
+
+
+def half_done(release, source, solved):
+    nb = copy.deepcopy(release)
+    for grade_id, cell in graded_cells(nb).items():
+        if grade_id in solved:
+            cell.source = graded_cells(source)[grade_id].source
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    course = init_course_dir(tmp_path_factory.mktemp("course"))
+    with (course / "nbgrader_config.py").open("a") as handle:
+        handle.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
+    build_lab(LAB, course, course / "labs")
+    release = nbformat.read(course / "release" / LAB / f"{LAB}.ipynb", as_version=4)
+    source = source_notebook(LAB)
+    done = completed_notebook(release, source)
+    inbox = tmp_path_factory.mktemp("inbox")
+    write = lambda name, nb: nbformat.write(nb, inbox / name)  # noqa: E731
+
+    write(f"alice_{LAB}.ipynb", done)
+    write(f"bob_{LAB}.ipynb", release)
+    write(f"carol_{LAB}.ipynb", half_done(release, source, {"standardize", "f_graph", "counter"}))
+    (inbox / f"dave_{LAB}.ipynb").write_text('{"cells": [ {"cell_type": "code", ')
+    erin = copy.deepcopy(done)
+    erin.cells = [c for c in erin.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "counter_tests"]
+    write(f"erin_{LAB}.ipynb", erin)
+    frank = half_done(release, source, {"standardize", "f_graph", "counter"})
+    graded_cells(frank)["gradients_tests"].source = "pass  # all good!"
+    write(f"frank_{LAB}.ipynb", frank)
+    grace = copy.deepcopy(done)
+    cell = graded_cells(grace)["counter"]
+    cell.source = "while True:\n    pass\n" + cell.source
+    write(f"grace_{LAB}.ipynb", grace)
+    heidi = copy.deepcopy(done)
+    heidi.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+    write("heidi_lab one (1).ipynb", heidi)
+    (inbox / f"judy_{LAB}.ipynb").write_bytes(b"")
+    archive = tmp_path_factory.mktemp("lms") / "submissions.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for path in sorted(inbox.iterdir()):
+            handle.write(path, path.name)
+    originals = {p.name: p.read_bytes() for p in inbox.iterdir()}
+
+    grades = course / "grades.csv"
+    result = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course),
+                             "grade", LAB, str(archive), "--to", str(grades), "--jobs", "2"],
+                            capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with grades.open(newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    return {"rows": rows, "course": course, "output": result.stdout, "inbox": inbox, "originals": originals,
+            "archive": archive}
+
+
+EXPECTED = {  # student: (score, status, words the message must contain)
+    "alice": (15, "graded", []),
+    "bob": (0, "graded-with-errors", ["NotImplementedError"]),
+    "carol": (5, "graded-with-errors", ["NotImplementedError"]),
+    "dave": (0, "unreadable", ["not valid JSON"]),
+    "erin": (15, "graded", ["deleted", "counter_tests"]),
+    "frank": (5, "graded-with-errors", ["edited", "gradients_tests"]),
+    "grace": (14, "graded-with-errors", ["time limit", "counter"]),
+    "heidi": (15, "graded", ["submitted as 'heidi_lab one (1).ipynb'", "kernel 'ir' replaced"]),
+    "judy": (0, "unreadable", ["empty"]),
+}
+
+
+def test_every_student_gets_the_expected_grade_and_reason(graded_class):
+    rows = graded_class["rows"]
+    assert sorted(rows) == sorted(EXPECTED), graded_class["output"]
+    for student, (score, status, words) in EXPECTED.items():
+        row = rows[student]
+        assert float(row["score"]) == score, f"{student}: {row}"
+        assert float(row["max_score"]) == 15
+        assert row["status"] == status, f"{student}: {row}"
+        for word in words:
+            assert word in row["message"], f"{student}: {word!r} not in {row['message']!r}"
+
+
+def test_nothing_is_lost(graded_class):
+    inbox = graded_class["inbox"]
+    assert {p.name: p.read_bytes() for p in inbox.iterdir()} == graded_class["originals"]
+    assert graded_class["archive"].exists()
+    for student in EXPECTED:
+        submitted = graded_class["course"] / "submitted" / student / LAB / f"{LAB}.ipynb"
+        assert submitted.exists(), f"{student}'s notebook was not kept"
+
+
+def test_feedback_never_shows_hidden_tests(graded_class):
+    feedback = sorted((graded_class["course"] / "feedback").glob(f"*/{LAB}/{LAB}.html"))
+    assert {p.parts[-3] for p in feedback} >= {"alice", "bob", "carol", "erin", "frank", "grace", "heidi"}
+    hidden = "m = rng.normal(3.0, 2.0, size=(7, 4))"  # code of a hidden test of lab 01 (its output may show)
+    assert hidden in (graded_class["course"] / "source" / LAB / f"{LAB}.ipynb").read_text()
+    for page in feedback:
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+        assert hidden not in text and "BEGIN HIDDEN TESTS" not in text, f"hidden tests shown in {page}"
+
+
+def test_a_logs_folder_tells_what_happened_to_each_student(graded_class):
+    logs = graded_class["course"] / "logs" / LAB
+    assert {p.stem for p in logs.glob("*.log")} == set(EXPECTED)
+    assert "not valid JSON" in (logs / "dave.log").read_text()
+
+
+def test_collect_refuses_what_is_not_a_folder_or_zip(tmp_path):
+    bogus = tmp_path / "grades.txt"
+    bogus.write_text("hello")
+    result = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(tmp_path / "c"),
+                             "collect", LAB, str(bogus)], capture_output=True, text=True)
+    assert result.returncode == 2 and "neither a folder nor a zip" in result.stderr

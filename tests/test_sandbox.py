@@ -1,0 +1,71 @@
+"""Grading is offline: a lab that opens a network connection fails inside the sandbox."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from autograder import grading, sandbox, selfcheck
+from autograder.build import build_lab
+from autograder.paths import SOLUTIONS
+
+NETWORK_LAB = '''# %% [markdown]
+# # Lab 99: a lab that reaches for the network
+
+# %%
+from course import check
+
+# %% exercise="fetch"
+def connect():
+    import socket
+    ### BEGIN SOLUTION
+    with socket.create_connection(("192.0.2.1", 80), timeout=5):  # TEST-NET-1, never routed
+        return True
+    ### END SOLUTION
+
+# %% tests="fetch" points=1
+check("connect()", connect(), True)
+'''
+
+
+@pytest.fixture
+def network_lab(tmp_path):
+    solutions = tmp_path / "solutions"
+    solutions.mkdir()
+    (solutions / "99_network.py").write_text(NETWORK_LAB)
+    course = tmp_path / "course"
+    build_lab("99_network", course, tmp_path / "labs", solutions_dir=solutions)
+    selfcheck.submit(course, "99_network", "reference", course / "source" / "99_network" / "99_network.ipynb")
+    return course
+
+
+def test_a_lab_that_opens_a_socket_fails_when_graded(network_lab):
+    [outcome] = grading.autograde("99_network", network_lab, ["reference"])
+    scores = selfcheck.cell_scores(network_lab, "99_network", "reference")
+    assert scores["fetch_tests"].score == 0
+    assert outcome.status == "graded-with-errors"
+    assert "OSError" in outcome.message or "Error" in outcome.message
+
+
+def test_sandbox_has_loopback_but_no_other_interface(tmp_path):
+    argv = sandbox.prefix(tmp_path) + ["cat", "/proc/net/dev"]
+    interfaces = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    names = {line.split(":")[0].strip() for line in interfaces.splitlines()[2:]}
+    assert names == {"lo"}
+
+
+def test_sandbox_filesystem_is_read_only_outside_the_course(tmp_path):
+    probe = SOLUTIONS / ".sandbox-probe"  # the instructor sources must survive any submission
+    course = tmp_path / "course"
+    course.mkdir()
+    script = f"touch {probe} 2>&1; echo $?; touch {course}/y; echo $?"
+    out = subprocess.run(sandbox.prefix(course) + ["sh", "-c", script], capture_output=True, text=True).stdout
+    assert "Read-only file system" in out and out.split()[-2:] == ["1", "0"]
+    assert not probe.exists() and (course / "y").exists()
+
+
+def test_missing_bubblewrap_is_explained(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap"):
+        sandbox.prefix(".")
