@@ -13,7 +13,7 @@ command -v "$python" >/dev/null || { echo "error: $python not found; the course 
 .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
 .venv/bin/python -m pip check
 if ! command -v bwrap >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq bubblewrap >/dev/null || apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq bubblewrap >/dev/null || { apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; }
   elif command -v sudo >/dev/null; then sudo apt-get install -y -qq bubblewrap >/dev/null || true
   fi
 fi
