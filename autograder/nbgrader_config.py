@@ -1,10 +1,21 @@
 # nbgrader configuration of the course. The instructor commands (python -m autograder ...)
 # run nbgrader with this folder, or a copy of this file, as the course directory.
+import os
+import sys
+
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "ml-in-production"
-# Gradebook: sqlite in the course directory by default; any SQLAlchemy URL works, e.g.
-# c.CourseDirectory.db_url = "postgresql://grader@localhost/gradebook"
+# Gradebook: sqlite in the course directory (gradebook.db) by default. Any SQLAlchemy URL works,
+# PostgreSQL for instance: `python -m autograder --db-url URL ...`, or AUTOGRADER_DB_URL=URL in
+# the environment (both override this file), or for good here:
+# c.CourseDirectory.db_url = "postgresql://grader@/gradebook?host=/var/run/postgresql"
+if os.environ.get("AUTOGRADER_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["AUTOGRADER_DB_URL"]
+    # In nbgrader itself (python -m nbgrader, or the nbgrader script), take the URL out of the
+    # environment so the kernels running student code do not inherit it.
+    if "nbgrader" in (os.path.basename(sys.argv[0]), os.path.basename(os.path.dirname(sys.argv[0]))):
+        del os.environ["AUTOGRADER_DB_URL"]
 
 # What students see where their code goes.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -19,9 +30,11 @@ c.Execute.kernel_name = "python3"
 # hidden tests still run and the student gets a score rather than an error.
 c.OverwriteCells.add_missing_cells = True
 
-# Feedback shows the student's notebook with scores, never the hidden tests' code.
+# Feedback shows the student's notebook with scores, never the hidden tests' code: not in
+# the cells, and not in the tracebacks of failing tests (which quote the lines they ran).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "autograder.hide_tracebacks.HideTestTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -8,7 +8,10 @@ processes die with the grader.
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 class SandboxUnavailable(RuntimeError):
@@ -30,9 +33,23 @@ def prefix(writable: Path) -> list[str]:
     writable = str(Path(writable).resolve())
     return [
         bwrap(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-        "--tmpfs", "/tmp", "--bind", writable, writable,
+        "--tmpfs", "/tmp", *visible_again(), "--bind", writable, writable,
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session",
         "--setenv", "HOME", "/tmp/home", "--setenv", "MPLCONFIGDIR", "/tmp/home/matplotlib",
         "--setenv", "JUPYTER_RUNTIME_DIR", "/tmp/home/runtime",
         "--chdir", writable,
     ]
+
+
+def visible_again() -> list[str]:
+    """Read-only binds that bring back the course and its Python when they live under /tmp.
+
+    The sandbox gives student code an empty private /tmp; a checkout in /tmp (a CI clone, say)
+    would vanish with it, and grading would fail to start Python at all.
+    """
+    needed = {REPO, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    args: list[str] = []
+    for path in sorted(needed):
+        if path.is_relative_to("/tmp"):
+            args += ["--ro-bind", str(path), str(path)]
+    return args
