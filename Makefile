@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: setup lab test build bench clean
+.PHONY: setup lab test build bench book browser-setup clean
 
 setup:            ## create .venv with the pinned stack, the course package and the sandbox tool
 	bash scripts/setup.sh $(PYTHON)
@@ -12,13 +12,19 @@ lab:              ## JupyterLab on the student notebooks
 	$(VENV)/bin/jupyter lab --notebook-dir=labs
 
 test:             ## the whole test suite (contract of every lab, graders, unit tests)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 build:            ## regenerate labs/ from solutions/
 	$(PY) -m autograder build
 
 bench:            ## seconds and peak memory of every reference lab
 	$(PY) -m autograder benchmark
+
+book:             ## the course site (Jupyter Book) in book/_build/html, offline, warnings as errors
+	$(PY) book/build.py
+
+browser-setup:    ## what the browser tests need: Debian's Chromium, Playwright, axe-core (apt, pip, npm)
+	bash scripts/setup-browser.sh
 
 clean:            ## remove grading state (keeps labs/ and solutions/)
 	cd autograder && rm -rf source release submitted autograded feedback logs exports outbox gradebook.db

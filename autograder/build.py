@@ -104,11 +104,12 @@ def source_notebook(lab: str, solutions_dir: Path = SOLUTIONS):
 
 
 def init_course_dir(course_dir: Path) -> Path:
-    """Make ``course_dir`` an nbgrader course directory with the course configuration."""
+    """Make ``course_dir`` an nbgrader course directory: a copy of the course configuration,
+    unless it has one already (an instructor's own settings are kept)."""
     course_dir = Path(course_dir)
     course_dir.mkdir(parents=True, exist_ok=True)
     config = course_dir / "nbgrader_config.py"
-    if config.resolve() != CONFIG.resolve():
+    if not config.exists():
         shutil.copyfile(CONFIG, config)
     return course_dir
 

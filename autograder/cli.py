@@ -9,11 +9,16 @@
     grade LAB SOURCE         collect, autograde, feedback and export in one go
     selfcheck [LAB ...]      grade each lab's reference and blank release in a scratch course
     benchmark [LAB ...]      seconds and peak memory of each reference lab
+    grading-benchmark LAB    plain nbgrader vs parallel grading of a synthetic class: the speed-up
+
+The gradebook is sqlite (<course dir>/gradebook.db) unless ``--db-url`` or the environment
+variable AUTOGRADER_DB_URL names another SQLAlchemy URL (PostgreSQL: postgresql://...).
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 import tempfile
 import zipfile
@@ -23,6 +28,8 @@ from autograder import grading, nbgrader_cli, selfcheck
 from autograder.build import build_lab, init_course_dir
 from autograder.collect import collect
 from autograder.paths import COURSE_DIR, LABS, check_lab_name, lab_names
+
+DB_URL_ENV = "AUTOGRADER_DB_URL"  # read by nbgrader_config.py, which hides it from grading kernels
 
 
 def _labs(names: list[str]) -> list[str]:
@@ -111,6 +118,7 @@ def cmd_grade(args) -> int:
 
 
 def cmd_selfcheck(args) -> int:
+    os.environ.pop(DB_URL_ENV, None)  # scratch courses keep their own sqlite gradebook
     failures = 0
     for lab in _labs(args.labs):
         with tempfile.TemporaryDirectory(prefix=f"selfcheck-{lab}-") as tmp:
@@ -132,7 +140,24 @@ def cmd_selfcheck(args) -> int:
 def cmd_benchmark(args) -> int:
     from autograder import benchmark
 
+    os.environ.pop(DB_URL_ENV, None)  # no gradebook involved; keep it from the kernels
     return benchmark.main(args.labs)
+
+
+def cmd_grading_benchmark(args) -> int:
+    from autograder import grading_benchmark
+
+    os.environ.pop(DB_URL_ENV, None)  # scratch gradebooks only
+    return grading_benchmark.main(check_lab_name(args.lab), args.students, args.jobs)
+
+
+def cmd_report(args) -> int:
+    from autograder import report
+
+    lab = check_lab_name(args.lab)
+    html_path, csv_path = report.build_report(lab, args.course_dir, args.out)
+    print(f"wrote {html_path}\nwrote {csv_path}")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -140,6 +165,10 @@ def parser() -> argparse.ArgumentParser:
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     top.add_argument("--course-dir", type=Path, default=COURSE_DIR,
                      help="nbgrader course directory (default: autograder/)")
+    top.add_argument("--db-url", default=os.environ.get(DB_URL_ENV) or None,
+                     help="gradebook as an SQLAlchemy URL, e.g. postgresql://grader@/gradebook"
+                          "?host=/var/run/postgresql (default: $AUTOGRADER_DB_URL if set, else "
+                          "sqlite gradebook.db in the course directory)")
     sub = top.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="regenerate labs/ from solutions/")
     p.add_argument("labs", nargs="*")
@@ -153,20 +182,14 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("lab")
         p.add_argument("source", type=Path, help="folder or LMS zip of submitted notebooks")
         if name == "grade":
-            p.add_argument("--no-sandbox", action="store_true")
-            p.add_argument("--timeout", type=float, default=grading.SUBMISSION_TIMEOUT)
-            p.add_argument("--jobs", type=int, default=grading.default_jobs())
+            add_grading_options(p)
             p.add_argument("--to", type=Path)
             p.set_defaults(student=None)
         p.set_defaults(func=func)
     p = sub.add_parser("autograde", help="grade collected submissions")
     p.add_argument("lab")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
-    p.add_argument("--no-sandbox", action="store_true", help="grade without bubblewrap (trusted notebooks only)")
-    p.add_argument("--timeout", type=float, default=grading.SUBMISSION_TIMEOUT,
-                   help="seconds allowed for one whole submission (default %(default)s)")
-    p.add_argument("--jobs", type=int, default=grading.default_jobs(),
-                   help="submissions graded at once (default: the number of CPU cores, %(default)s)")
+    add_grading_options(p)
     p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("feedback", help="HTML feedback for every graded student")
     p.add_argument("lab")
@@ -182,12 +205,60 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("benchmark", help="seconds and peak memory per reference lab")
     p.add_argument("labs", nargs="*")
     p.set_defaults(func=cmd_benchmark)
+    p = sub.add_parser("grading-benchmark", help="time plain nbgrader against parallel grading of a synthetic class")
+    p.add_argument("lab")
+    p.add_argument("--students", type=int, default=20, help="class size (default %(default)s)")
+    p.add_argument("--jobs", type=int, default=grading.default_jobs(), help="parallel graders (default %(default)s)")
+    p.set_defaults(func=cmd_grading_benchmark)
+    p = sub.add_parser("report", help="class report of a graded lab: HTML with plots, and a CSV")
+    p.add_argument("lab")
+    p.add_argument("--out", type=Path, help="folder for LAB_report.html and .csv (default: COURSE/reports/LAB)")
+    p.set_defaults(func=cmd_report)
     return top
+
+
+def add_grading_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-sandbox", action="store_true", help="grade without bubblewrap (trusted notebooks only)")
+    p.add_argument("--timeout", type=float, default=grading.SUBMISSION_TIMEOUT,
+                   help="seconds allowed for one whole submission (default %(default)s)")
+    p.add_argument("--jobs", type=int, default=grading.default_jobs(),
+                   help="submissions graded at once (default: the number of CPU cores, %(default)s)")
+    p.add_argument("--memory", type=float, default=None, metavar="GIB",
+                   help="memory (address space) allowed to one student's kernel, in GiB (default 8)")
+
+
+def use_kernel_memory(gib: float | None) -> None:
+    """Pass the kernel memory limit to the kernel sandbox (through nbgrader's environment)."""
+    if gib is None:
+        return
+    if not gib > 0:
+        raise ValueError(f"--memory must be a positive number of GiB, got {gib!r}")
+    os.environ["GRADING_MEMORY"] = str(int(gib * 1024**3))
+
+
+def use_database(url: str | None) -> None:
+    """Make every nbgrader run of this process use the gradebook at ``url`` (None: the default sqlite).
+
+    nbgrader reads the URL from the environment through the course's nbgrader_config.py.
+    """
+    if not url:
+        os.environ.pop(DB_URL_ENV, None)
+        return
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise ValueError(f"--db-url {url!r} is not an SQLAlchemy URL (e.g. postgresql://user@host/db)") from None
+    os.environ[DB_URL_ENV] = url
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        use_database(args.db_url)
+        use_kernel_memory(getattr(args, "memory", None))
         return args.func(args)
     except (ValueError, FileNotFoundError, nbgrader_cli.NbgraderError) as error:
         print(f"error: {error}", file=sys.stderr)

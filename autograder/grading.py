@@ -8,6 +8,7 @@ costs that student their run, never anyone else's.
 """
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -20,6 +21,8 @@ from pathlib import Path
 import nbformat
 
 from autograder import nbgrader_cli, sandbox
+from autograder.kernel_sandbox import release_cgroups
+from autograder.tampering import tampering
 
 SUBMISSION_TIMEOUT = 900  # seconds for one student's whole notebook, on top of the per-cell limit
 
@@ -28,6 +31,8 @@ STATUS_HELP = {
     "graded-with-errors": "graded; some cells raised errors or were stopped (see message)",
     "unreadable": "the file is not a notebook nbgrader can open; scored 0",
     "failed": "nbgrader could not finish grading it (crash or time limit); scored 0",
+    "tampered": "code that can make tests pass without solving them (named in the message); "
+                "exported as 0 until an instructor reviews it (the gradebook keeps nbgrader's score)",
 }
 
 
@@ -73,6 +78,21 @@ def read_submission(path: Path):
     return nb, None
 
 
+def restore_settings(nb, release) -> bool:
+    """Give every graded cell of ``nb`` the nbgrader settings it has in the release.
+
+    nbgrader refuses a notebook whose test cell lost its ``grade`` flag ("inconsistent
+    checksums"); the settings are the course's, not the student's. Returns whether any changed.
+    """
+    changed = False
+    expected = graded_cells(release)
+    for grade_id, cell in graded_cells(nb).items():
+        if grade_id in expected and cell.metadata["nbgrader"] != expected[grade_id].metadata["nbgrader"]:
+            cell.metadata["nbgrader"] = copy.deepcopy(expected[grade_id].metadata["nbgrader"])
+            changed = True
+    return changed
+
+
 def compare_with_release(nb, release) -> list[str]:
     """Differences from the release that nbgrader will repair, as notes for the instructor."""
     notes = []
@@ -88,6 +108,11 @@ def compare_with_release(nb, release) -> list[str]:
     if order != [grade_id for grade_id in expected if grade_id in got]:
         notes.append("graded cells were reordered; they ran in the submitted order")
     kernel = nb.metadata.get("kernelspec", {}).get("name")
+    changed = [grade_id for grade_id, cell in expected.items()
+               if grade_id in got and got[grade_id].metadata["nbgrader"] != cell.metadata["nbgrader"]]
+    if changed:
+        notes.append(f"nbgrader settings (points, grade, locked) of cell(s) changed and restored from the release: "
+                     f"{', '.join(changed)}")
     if kernel != release.metadata.get("kernelspec", {}).get("name"):
         notes.append(f"kernel {kernel!r} replaced by the course kernel 'python3'")
     return notes
@@ -113,6 +138,17 @@ def execution_notes(autograded: Path) -> list[str]:
         notes.append(f"errors in {len(errors)} cell(s): {', '.join(errors[:8])}"
                      + (" ..." if len(errors) > 8 else ""))
     return notes
+
+
+def failure_reason(log: str) -> str:
+    """Why nbgrader could not grade a submission, in the instructor's terms."""
+    if "DeadKernelError" in log or "Kernel died" in log:
+        return ("the kernel died while running the notebook (the code called os._exit or exit, "
+                "crashed Python, or ran out of memory)")
+    if "CellTimeoutError" in log:
+        return ("a cell ran past the per-cell time limit and the kernel did not answer the interrupt "
+                "(a fork bomb, a memory bomb, or code that catches KeyboardInterrupt)")
+    return f"nbgrader could not grade it: {last_error_line(log)}"
 
 
 def last_error_line(log: str) -> str:
@@ -145,25 +181,35 @@ def grade_student(lab: str, student: str, course_dir: Path, release, *, isolate:
         (log_dir / f"{student}.log").write_text(problem + "\n")
         return Outcome(student, "unreadable", [problem])
     notes = compare_with_release(nb, release)
-    prefix = sandbox.prefix(course_dir) if isolate else None
+    if restore_settings(nb, release):  # on the grader's copy in submitted/; the original stays as it was
+        nbformat.write(nb, submission_path(course_dir, lab, student))
+    args, env = ["autograde", lab, "--student", student, "--force"], None
+    if isolate:
+        extra, env = sandbox.grading_environment(course_dir, student)
+        args += extra
     for attempt in (1, 2):  # a second try only when another grader held the sqlite gradebook
         try:
-            result = nbgrader_cli.run(course_dir, "autograde", lab, "--student", student, "--force",
-                                      check=False, timeout=timeout, prefix=prefix)
+            result = nbgrader_cli.run(course_dir, *args, check=False, timeout=timeout, env=env)
             log, returncode = result.stdout + result.stderr, result.returncode
         except subprocess.TimeoutExpired as expired:
             output = expired.stdout or b""
             log = output.decode(errors="replace") if isinstance(output, bytes) else output
             log, returncode = log + f"\nkilled after {timeout:.0f} s", None
+        limit_notes = release_cgroups(env["GRADING_CGROUP"]) if env else []
         if returncode == 0 or "database is locked" not in log:
             break
     (log_dir / f"{student}.log").write_text(log)
+    notes += limit_notes
     autograded = course_dir / "autograded" / student / lab / f"{lab}.ipynb"
     if returncode is None:
         return Outcome(student, "failed", notes + [f"grading took longer than {timeout:.0f} s and was stopped"])
     if returncode != 0 or not autograded.exists():
-        return Outcome(student, "failed", notes + [f"nbgrader could not grade it: {last_error_line(log)}"])
+        return Outcome(student, "failed", notes + [failure_reason(log)])
     errors = execution_notes(autograded)
+    suspicious = tampering(nb)
+    if suspicious:
+        return Outcome(student, "tampered", [f"possible tampering, scored 0 until reviewed: {'; '.join(suspicious)}",
+                                             *notes, *errors])
     return Outcome(student, "graded-with-errors" if errors else "graded", notes + errors)
 
 
@@ -189,6 +235,7 @@ def autograde(lab: str, course_dir: Path, students: list[str] | None = None, *, 
     students = students or students_with_submissions(course_dir, lab)
     grade = lambda student: grade_student(lab, student, course_dir, release,  # noqa: E731
                                           isolate=isolate, timeout=timeout)
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(grade, students))
 
@@ -227,6 +274,9 @@ def export(lab: str, course_dir: Path, out: Path, collect_notes: dict[str, str] 
         status, message = outcomes.get(row["student_id"], ("not submitted", ""))
         note = collect_notes.get(row["student_id"], "")
         row["status"], row["message"] = status, "; ".join(part for part in (note, message) if part)
+        if status == "tampered":
+            row["message"] += f" (nbgrader's score: {row['score']})"
+            row["score"] = "0.0"
     buffer = io.StringIO()
     fields = ["assignment", "student_id", "score", "max_score", "status", "message"]
     writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")

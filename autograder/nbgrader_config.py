@@ -25,6 +25,18 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # running after this many seconds is interrupted and reported as a timeout.
 c.Execute.timeout = 120
 c.Execute.kernel_name = "python3"
+# nbgrader's own steps after execution, with one more: no output may exceed a fixed size
+# (LimitOutput only counts lines; one giant line would pass).
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "autograder.cap_output.CapOutputSize",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # A graded cell the student deleted is put back from the gradebook (and says so), so the
 # hidden tests still run and the student gets a score rather than an error.

@@ -1,14 +1,18 @@
-"""The grading sandbox: student code runs with no network and a read-only system.
+"""The grading sandbox, built on bubblewrap (``bwrap``, Debian package ``bubblewrap``).
 
-Grading runs inside bubblewrap (``bwrap``, Debian package ``bubblewrap``) in new network and
-process namespaces: the only network is a private loopback (the kernel talks to nbgrader over
-it), the file system is read-only except the course directory and a private /tmp, and the
-processes die with the grader.
+* :func:`grading_environment` makes nbgrader start every kernel through
+  :mod:`autograder.kernel_sandbox`: only the student's code is confined (no network, no view
+  of the gradebook, the sources or other students, unprivileged, resource limits), while
+  nbgrader itself keeps its normal access to the gradebook.
+* :func:`prefix` confines a whole command (no network, read-only system but one folder); the
+  benchmark runs reference notebooks with it.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import sys
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,3 +57,27 @@ def visible_again() -> list[str]:
         if path.is_relative_to("/tmp"):
             args += ["--ro-bind", str(path), str(path)]
     return args
+
+
+def grading_environment(course_dir: Path, student: str) -> tuple[list[str], dict[str, str]]:
+    """nbgrader arguments and environment that make it run each kernel in the kernel sandbox."""
+    bwrap()
+    course_dir = Path(course_dir).resolve()
+    share = course_dir / ".grading" / "share"
+    spec = share / "kernels" / "python3" / "kernel.json"
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    spec.write_text(json.dumps({
+        "argv": [sys.executable, "-m", "autograder.kernel_sandbox", "-f", "{connection_file}"],
+        "display_name": "Python 3 (grading sandbox)", "language": "python",
+        # a signal would reach bubblewrap, not the kernel: interrupt a looping cell by message
+        "interrupt_mode": "message"}, indent=1))
+    runtime = course_dir / ".grading" / "runtime" / student
+    if runtime.exists():
+        shutil.rmtree(runtime)
+    runtime.mkdir(parents=True)
+    env = {"JUPYTER_PATH": str(share), "JUPYTER_RUNTIME_DIR": str(runtime),
+           "GRADING_COURSE_DIR": str(course_dir), "PYTHONPATH": str(REPO),
+           "GRADING_CGROUP": uuid.uuid4().hex}  # the grader removes it afterwards (kernel_sandbox.release_cgroups)
+    # The connection file, and so the ipc sockets beside it, in the student's runtime folder:
+    # the kernel sandbox shows the kernel that folder and nothing else of the course.
+    return ["--KernelManager.transport=ipc", f"--KernelManager.connection_file={runtime / 'kernel.json'}"], env

@@ -1,12 +1,15 @@
 """Shared fixtures: every lab is built and graded once per test session, in a scratch course."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from autograder import grading, selfcheck
 from autograder.paths import lab_names
 
 LABS = lab_names()
+os.environ.pop("AUTOGRADER_DB_URL", None)  # a developer's own gradebook URL must not reach the tests
 
 
 def lab_params():

@@ -15,27 +15,12 @@ import pytest
 
 from autograder.build import build_lab, init_course_dir, source_notebook
 from autograder.grading import graded_cells
+from autograder.synthetic import solved
+
+pytestmark = pytest.mark.xdist_group("grading_class")  # one worker builds the class once
 
 LAB = "01_tensorflow_foundations"
 CELL_TIMEOUT = 20  # seconds; the slowest lab 01 cell takes about 3
-
-
-def completed_notebook(release, source):
-    """What a student who solved everything submits: the release with the solution cells filled in."""
-    nb = copy.deepcopy(release)
-    solutions = {k: c for k, c in graded_cells(source).items() if c.metadata["nbgrader"]["solution"]}
-    for grade_id, cell in graded_cells(nb).items():
-        if grade_id in solutions:
-            cell.source = solutions[grade_id].source
-    return nb
-
-
-def half_done(release, source, solved):
-    nb = copy.deepcopy(release)
-    for grade_id, cell in graded_cells(nb).items():
-        if grade_id in solved:
-            cell.source = graded_cells(source)[grade_id].source
-    return nb
 
 
 @pytest.fixture(scope="module")
@@ -46,18 +31,18 @@ def graded_class(tmp_path_factory):
     build_lab(LAB, course, course / "labs")
     release = nbformat.read(course / "release" / LAB / f"{LAB}.ipynb", as_version=4)
     source = source_notebook(LAB)
-    done = completed_notebook(release, source)
+    done = solved(release, source)
     inbox = tmp_path_factory.mktemp("inbox")
     write = lambda name, nb: nbformat.write(nb, inbox / name)  # noqa: E731
 
     write(f"alice_{LAB}.ipynb", done)
     write(f"bob_{LAB}.ipynb", release)
-    write(f"carol_{LAB}.ipynb", half_done(release, source, {"standardize", "f_graph", "counter"}))
+    write(f"carol_{LAB}.ipynb", solved(release, source, {"standardize", "f_graph", "counter"}))
     (inbox / f"dave_{LAB}.ipynb").write_text('{"cells": [ {"cell_type": "code", ')
     erin = copy.deepcopy(done)
     erin.cells = [c for c in erin.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "counter_tests"]
     write(f"erin_{LAB}.ipynb", erin)
-    frank = half_done(release, source, {"standardize", "f_graph", "counter"})
+    frank = solved(release, source, {"standardize", "f_graph", "counter"})
     graded_cells(frank)["gradients_tests"].source = "pass  # all good!"
     write(f"frank_{LAB}.ipynb", frank)
     grace = copy.deepcopy(done)

@@ -1,0 +1,182 @@
+"""A corpus of hostile and careless lab 01 submissions, graded as a class, in parallel.
+
+Every submission must get a grade and a clear reason, and none may reach the network, the
+gradebook, the sources, the hidden tests or another student's work. (Broken files, renamed
+notebooks, wrong kernels, deleted and edited cells are in test_grading_class.py.)
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import sqlite3
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from autograder.build import build_lab, init_course_dir, source_notebook
+from autograder.grading import graded_cells
+from autograder.paths import SOLUTIONS
+from autograder.synthetic import solved
+from test_grading_class import CELL_TIMEOUT, LAB
+
+pytestmark = pytest.mark.xdist_group("hostile_submissions")  # one worker builds the class once
+
+PROBE_OUTSIDE = SOLUTIONS / ".written-by-a-submission"
+
+SNOOP = '''
+import pathlib
+leaks = []
+for folder in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]:
+    for name in ["gradebook.db", "source/{lab}/{lab}.ipynb", "submitted/control/{lab}/{lab}.ipynb",
+                 "solutions/{lab}.py", "autograded/control/{lab}/{lab}.ipynb"]:
+        try:
+            leaks.append((folder / name, len((folder / name).read_bytes())))
+        except OSError:
+            pass
+    for name in ["solutions", "source", "submitted"]:
+        try:
+            if any((folder / name).iterdir()):
+                leaks.append((folder / name, "listed"))
+        except OSError:
+            pass
+print("LEAKED" if leaks else "nothing to read", leaks)
+'''.format(lab=LAB)
+
+WRITE = f'''
+import pathlib
+for target in [pathlib.Path("{PROBE_OUTSIDE}"), pathlib.Path.cwd().parents[1] / "control" / "x.txt",
+               pathlib.Path.cwd().parents[2] / "gradebook.db"]:
+    try:
+        target.write_text("tampered")
+        print("WROTE", target)
+    except OSError as error:
+        print("refused:", type(error).__name__)
+'''
+
+NETWORK = '''
+import socket
+for host, port in [("1.1.1.1", 80), ("192.0.2.1", 80), ("pypi.org", 443)]:
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        print("NETWORK OK", host)
+    except OSError as error:
+        print("no network:", type(error).__name__)
+'''
+
+HOSTILE_CELLS = {  # student: code of a cell added after the imports of a complete submission
+    "looper": "while True:\n    pass",
+    "hog": "hog = []\nwhile True:\n    hog.append(bytearray(2**28))",
+    "forker": "import os\nwhile True:\n    os.fork()",
+    "quitter": "import os\nos._exit(0)",
+    "crasher": "import ctypes\nctypes.string_at(0)",
+    "shouter": "print('x' * 50_000_000)",
+    "snoop": SNOOP,
+    "writer": WRITE,
+    "caller": NETWORK,
+}
+
+EXPECTED = {  # student: (lowest score, highest score, statuses allowed, words the message must contain)
+    "control": (15, 15, {"graded"}, []),
+    "looper": (15, 15, {"graded-with-errors"}, ["time limit"]),
+    "hog": (0, 15, {"graded-with-errors", "failed"}, ["memory"]),
+    "forker": (0, 15, {"graded-with-errors", "failed"}, []),
+    "quitter": (0, 0, {"failed"}, ["kernel died"]),
+    "crasher": (0, 0, {"failed"}, ["kernel died"]),
+    "shouter": (15, 15, {"graded"}, []),
+    "snoop": (15, 15, {"graded"}, []),
+    "writer": (15, 15, {"graded"}, []),
+    "caller": (15, 15, {"graded"}, []),
+    "retagger": (15, 15, {"graded"}, ["settings", "counter_tests"]),
+    "reorderer": (14, 14, {"graded-with-errors"}, ["reordered"]),
+    "patcher": (0, 0, {"tampered"}, ["tampering", "check"]),
+    "numpypatcher": (0, 0, {"tampered"}, ["tampering", "numpy"]),
+}
+
+
+def with_cell(nb, code: str):
+    nb = copy.deepcopy(nb)
+    first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    nb.cells.insert(first_code + 1, nbformat.v4.new_code_cell(code))
+    return nb
+
+
+@pytest.fixture(scope="module")
+def hostile_class(tmp_path_factory):
+    PROBE_OUTSIDE.unlink(missing_ok=True)
+    course = init_course_dir(tmp_path_factory.mktemp("course"))
+    with (course / "nbgrader_config.py").open("a") as handle:
+        handle.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
+    build_lab(LAB, course, course / "labs")
+    release = nbformat.read(course / "release" / LAB / f"{LAB}.ipynb", as_version=4)
+    done = solved(release, source_notebook(LAB))
+    inbox = tmp_path_factory.mktemp("inbox")
+    notebooks = {"control": done, **{name: with_cell(done, code) for name, code in HOSTILE_CELLS.items()}}
+
+    retagger = copy.deepcopy(done)
+    graded_cells(retagger)["counter_tests"].metadata["nbgrader"]["points"] = 100
+    graded_cells(retagger)["gradients_tests"].metadata["nbgrader"]["grade"] = False
+    notebooks["retagger"] = retagger
+    reorderer = copy.deepcopy(done)
+    cells = reorderer.cells
+    test = cells.pop(next(i for i, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "counter_tests"))
+    cells.insert(next(i for i, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "counter"), test)
+    notebooks["reorderer"] = reorderer
+    notebooks["patcher"] = with_cell(release, "check = lambda *args, **kwargs: None\ncheck_that = check")
+    notebooks["numpypatcher"] = with_cell(release, "import numpy as np\nimport course.checks\n"
+                                                    "np.allclose = lambda *args, **kwargs: True\n"
+                                                    "course.checks.check = lambda *args, **kwargs: None")
+    for student, nb in notebooks.items():
+        nbformat.write(nb, inbox / f"{student}_{LAB}.ipynb")
+
+    grades = course / "grades.csv"
+    result = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", LAB,
+                             str(inbox), "--to", str(grades), "--jobs", "2", "--timeout", "240", "--memory", "4"],
+                            capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with grades.open(newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    return {"rows": rows, "course": course, "output": result.stdout}
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_each_submission_gets_a_grade_and_a_reason(hostile_class, student):
+    row = hostile_class["rows"][student]
+    low, high, statuses, words = EXPECTED[student]
+    assert low <= float(row["score"]) <= high, f"{student}: {row}"
+    assert float(row["max_score"]) == 15, f"{student}: {row}"
+    assert row["status"] in statuses, f"{student}: {row}"
+    assert row["status"] == "graded" or row["message"], f"{student} has no reason: {row}"
+    for word in words:
+        assert word.lower() in row["message"].lower(), f"{student}: {word!r} not in {row['message']!r}"
+
+
+def autograded_text(course, student) -> str:
+    """Everything the student's notebook printed while graded."""
+    path = course / "autograded" / student / LAB / f"{LAB}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(str(output) for cell in nb.cells for output in cell.get("outputs", []))
+
+
+def test_nothing_outside_the_sandbox_was_read_written_or_reached(hostile_class):
+    course = hostile_class["course"]
+    assert "nothing to read" in autograded_text(course, "snoop") and "LEAKED" not in autograded_text(course, "snoop")
+    assert "WROTE" not in autograded_text(course, "writer") and "refused" in autograded_text(course, "writer")
+    assert not PROBE_OUTSIDE.exists()
+    assert not (course / "autograded" / "control" / "x.txt").exists()
+    assert "NETWORK OK" not in autograded_text(course, "caller") and "no network" in autograded_text(course, "caller")
+
+
+def test_huge_output_is_cut(hostile_class):
+    path = hostile_class["course"] / "autograded" / "shouter" / LAB / f"{LAB}.ipynb"
+    assert path.stat().st_size < 2_000_000
+    assert "output cut by the grader" in path.read_text()
+
+
+def test_gradebook_is_intact_and_holds_every_student(hostile_class):
+    db = hostile_class["course"] / "gradebook.db"
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        students = {row[0] for row in connection.execute("SELECT id FROM student")}
+    assert students >= set(EXPECTED)
