@@ -1,0 +1,807 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lab 02: Keras APIs
+#
+# **Description:** the three ways to build a Keras model (Sequential, Functional, subclassing),
+# saving and restoring, callbacks, and TensorBoard logs read back in the notebook.
+#
+# Last week you wrote a network out of bare variables, matrix products and a `GradientTape`.
+# Keras packages exactly that: layers own their weights, `compile()` picks the loss and the
+# optimizer, and `fit()` runs the training loop you wrote by hand. Keras offers three ways to
+# describe a model, from the simplest to the most flexible, and this lab uses each of them on
+# small datasets that ship with scikit-learn, so everything runs offline in seconds.
+#
+# **How the exercises work.** Cells that say `# YOUR CODE HERE` are yours: replace the
+# `raise NotImplementedError()` line with your code. The cell after each exercise checks your
+# answer and tells you what it expected when something is off. The grader runs more tests
+# than the ones you see, on other inputs, so solve the problem rather than the example. Run
+# the notebook from top to bottom (*Run > Run All Cells*) before you submit.
+
+# %% [markdown]
+# ## Setup
+#
+# `set_seed` fixes every random number generator (Python, NumPy, TensorFlow and Keras) and
+# turns on TensorFlow's deterministic operations, so every run trains to the same weights.
+# Everything this lab writes (saved models, checkpoints, TensorBoard logs) goes into a fresh
+# temporary folder, `WORK_DIR`.
+
+# %%
+from course import check, check_that, set_seed  # first: it also quiets TensorFlow's start-up log
+from course.data import train_test
+from course.plotting import labelled, plot_history, use_course_style
+
+import os
+import tempfile
+import time
+import zipfile
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+set_seed(42)
+use_course_style()
+tf.get_logger().setLevel("ERROR")  # hide "retracing" notices: this lab builds many small models on purpose
+WORK_DIR = tempfile.mkdtemp(prefix="lab02-")
+print("Keras", keras.__version__, "on TensorFlow", tf.__version__)
+print("this lab writes its files under", WORK_DIR)
+
+# %% [markdown]
+# ## 1. The Sequential API: an image classifier
+#
+# A `keras.Sequential` model is a plain stack: each layer takes the previous layer's output
+# as its only input. That covers a surprising number of models. Our first one classifies
+# scikit-learn's 8x8 handwritten digits (1,797 images, bundled with the library). The
+# pixels arrive scaled to [0, 1]; we reshape each row of 64 values back into an 8x8 image so
+# the model takes images, as a real image classifier would.
+
+# %%
+x_train, x_test, y_train, y_test = train_test("digits")
+images_train, images_test = x_train.reshape(-1, 8, 8), x_test.reshape(-1, 8, 8)
+print("train images:", images_train.shape, "test images:", images_test.shape)
+print("classes:", np.unique(y_train))
+
+# %% [markdown]
+# `keras.Input` declares the shape of one example (the batch dimension is left out).
+# `Flatten` turns each 8x8 image into a vector of 64 numbers, one hidden `Dense` layer learns
+# features, and the last layer has one unit per class with a softmax, so each output row is a
+# probability distribution over the ten digits. Because the input shape is known, Keras
+# creates every weight at once and `summary()` can report the shapes and parameter counts
+# before any data has been seen.
+
+# %%
+classifier = keras.Sequential([
+    keras.Input(shape=(8, 8)),
+    layers.Flatten(),
+    layers.Dense(64, activation="relu"),
+    layers.Dense(10, activation="softmax"),
+], name="digit_classifier")
+classifier.summary()
+
+# %% [markdown]
+# `compile()` chooses how to train: the optimizer, the loss (integer labels with a softmax
+# output call for `sparse_categorical_crossentropy`) and the metrics to report. `fit()` then
+# trains. With `validation_split=0.2` Keras holds out the **last** 20% of the training
+# arrays, never trains on them, and reports the loss and metrics on them after each epoch;
+# these are the `val_` entries of the returned `History`.
+
+# %%
+classifier.compile(optimizer=keras.optimizers.Adam(learning_rate=0.005),
+                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+history = classifier.fit(images_train, y_train, validation_split=0.2, epochs=10, batch_size=32, verbose=0)
+print("recorded per epoch:", sorted(history.history))
+print("last epoch:", {name: round(values[-1], 3) for name, values in history.history.items()})
+
+# %% [markdown]
+# `evaluate()` measures the loss and the metrics on data the model has never seen, and
+# `predict()` returns the raw outputs: here ten probabilities per image. The predicted class
+# is the most probable one.
+
+# %%
+test_loss, test_accuracy = classifier.evaluate(images_test, y_test, verbose=0)
+print(f"test loss {test_loss:.3f}, test accuracy {test_accuracy:.3f}")
+
+probabilities = classifier.predict(images_test[:5], verbose=0)
+print("probabilities of the first image:", probabilities[0].round(3))
+print("each row sums to one:", probabilities.sum(axis=1).round(4))
+print("predicted:", probabilities.argmax(axis=1), "true:", y_test[:5])
+
+# %% [markdown]
+# ### Reading learning curves
+#
+# The history holds one value per epoch for each loss and metric. Plotting the training and
+# validation curves together is the first diagnosis of any training run: when both fall, the
+# model is still learning; when the training loss keeps falling while the validation loss
+# turns up, the model has started to memorise the training set (overfitting, lab 04).
+
+# %%
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.8))
+epochs = np.arange(1, len(history.history["loss"]) + 1)
+for ax, metric in ((ax_loss, "loss"), (ax_acc, "accuracy")):
+    ax.plot(epochs, history.history[metric], label="training")
+    ax.plot(epochs, history.history[f"val_{metric}"], "--", label="validation")
+    ax.legend()
+labelled(ax_loss, "Cross-entropy per epoch", "epoch", "loss")
+labelled(ax_acc, "Accuracy per epoch", "epoch", "accuracy",
+         caption="Both curves improve together for ten epochs: the classifier has not started to overfit.")
+plt.show()
+
+# %% [markdown]
+# ### Exercise 1: the best epoch
+#
+# Write `best_epoch(history, monitor="val_loss", mode="auto")` that returns the **1-based**
+# number of the epoch where `monitor` was best. `history` is either a Keras `History` object
+# or its `.history` dictionary. With `mode="min"` the smallest value is best, with
+# `mode="max"` the largest. With `mode="auto"` follow the classic Keras convention: a
+# quantity whose name contains `"acc"` (accuracy) is best when largest, anything else
+# (losses, and errors such as `mae`) when smallest. On a tie, return the earliest epoch.
+# Return a Python `int`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "6eff9f3df3e346efba2f7231d260e46f", "grade": false, "grade_id": "best_epoch", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def best_epoch(history, monitor="val_loss", mode="auto"):
+    """1-based epoch at which ``monitor`` was best ("auto": max for accuracies, min otherwise)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+print("best validation loss at epoch", best_epoch(history))
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c517eb1b3fc484c0beb62475fc49028e", "grade": true, "grade_id": "best_epoch_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("best_epoch({'val_loss': [0.9, 0.4, 0.6]})", best_epoch({"val_loss": [0.9, 0.4, 0.6]}), 2,
+      hint="epochs are numbered from 1: the smallest loss is at index 1, which is epoch 2")
+check("best_epoch(history) of the digit classifier", best_epoch(history),
+      int(np.argmin(history.history["val_loss"])) + 1,
+      hint="accept a History object too: its values are in history.history")
+
+# %% [markdown]
+# ## 2. The Sequential API: a tabular regressor
+#
+# Regression changes only the head and the loss: the last layer is a single unit with no
+# activation (any real number can come out), and the loss is the mean squared error. We use
+# scikit-learn's diabetes table: 442 patients, ten standardised measurements (age, sex, body
+# mass index, blood pressure and six blood serum values), and a measure of disease
+# progression one year later. We standardise the target too, with the training part's
+# statistics, so a model that always predicts the mean has an error of about 1.
+
+# %%
+xd_train, xd_test, yd_train, yd_test = train_test("diabetes")
+target_mean, target_std = yd_train.mean(), yd_train.std()
+yd_train = ((yd_train - target_mean) / target_std).astype("float32")
+yd_test = ((yd_test - target_mean) / target_std).astype("float32")
+baseline_mae = float(np.mean(np.abs(yd_test - yd_train.mean())))
+print("train:", xd_train.shape, "test:", xd_test.shape)
+print(f"test MAE of always predicting the training mean: {baseline_mae:.3f}")
+
+# %% [markdown]
+# ### Exercise 2: a Sequential regressor
+#
+# Write `build_regressor(n_features, hidden_units=(32, 16))` that returns a **compiled**
+# `keras.Sequential` model: a `keras.Input` of shape `(n_features,)`, one `Dense` layer with a
+# ReLU for each entry of `hidden_units` (in that order), and a final `Dense(1)` with no
+# activation. Compile it with `keras.optimizers.Adam(learning_rate=0.01)`, the loss `"mse"`
+# and the metric `"mae"` (mean absolute error).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "27ae30e283c287fa52acf91df18744d3", "grade": false, "grade_id": "regressor", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def build_regressor(n_features, hidden_units=(32, 16)):
+    """A compiled Sequential MLP regressor with one linear output."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# Train it for 15 epochs, again holding out 20% of the training rows for validation, then
+# measure it on the test rows.
+
+# %%
+regressor = build_regressor(xd_train.shape[1])
+regressor_history = regressor.fit(xd_train, yd_train, validation_split=0.2, epochs=15, batch_size=32, verbose=0)
+regressor_scores = regressor.evaluate(xd_test, yd_test, verbose=0, return_dict=True)
+print("test:", {name: round(value, 3) for name, value in regressor_scores.items()},
+      f"(baseline MAE {baseline_mae:.3f})")
+plot_history(regressor_history, metrics=("mae",), title="Mean absolute error of the diabetes regressor",
+             caption="Validation error flattens after a few epochs: the table is small and noisy.")
+plt.show()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "99beb2153fe047ee168fe0d4e111e4cd", "grade": true, "grade_id": "regressor_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+probe_regressor = build_regressor(10)
+check_that("build_regressor to return a keras.Sequential model", isinstance(probe_regressor, keras.Sequential),
+           got=type(probe_regressor), hint="build the model with keras.Sequential([...])")
+check("the shape of the regressor's predictions for 5 rows",
+      probe_regressor.predict(xd_test[:5], verbose=0).shape, (5, 1),
+      hint="the last layer must be Dense(1): one number per row")
+check("the number of parameters of build_regressor(10)", probe_regressor.count_params(),
+      (10 * 32 + 32) + (32 * 16 + 16) + (16 * 1 + 1),
+      hint="Input((n_features,)), Dense(32, relu), Dense(16, relu), Dense(1)")
+check_that("the compiled model to report the metric 'mae'", "mae" in regressor_scores, got=sorted(regressor_scores),
+           hint="compile(..., loss='mse', metrics=['mae'])")
+check_that("a test MAE clearly below the mean-predicting baseline",
+           regressor_scores["mae"] < 0.9 * baseline_mae, got=regressor_scores["mae"])
+
+# %% [markdown]
+# ## 3. The Functional API: models that are graphs
+#
+# Sequential models are chains. Many useful models are not: a layer may take two inputs, a
+# model may produce two outputs, the raw input may skip past the hidden layers, a layer may
+# be shared by two branches. The Functional API describes any such directed acyclic graph of
+# layers. You call layers on symbolic tensors, starting from `keras.Input`, and then wrap the
+# inputs and outputs in a `keras.Model`.
+#
+# The classic example is *wide and deep* (Cheng et al., 2016): a deep path learns
+# combinations of the features, while a wide path hands the raw features straight to the
+# output, so simple linear patterns do not have to survive the trip through the hidden
+# layers. Here is a single-input version. The skip connection, the input used twice, is
+# already something `Sequential` cannot express.
+
+# %%
+features = keras.Input(shape=(10,), name="features")
+hidden = layers.Dense(16, activation="relu")(features)
+hidden = layers.Dense(16, activation="relu")(hidden)
+joined = layers.Concatenate()([features, hidden])  # the raw features skip the hidden layers
+prediction = layers.Dense(1, name="prediction")(joined)
+skip_model = keras.Model(inputs=features, outputs=prediction, name="wide_and_deep_one_input")
+skip_model.summary()
+
+# %% [markdown]
+# The `Connected to` column of the summary is the graph: the concatenation reads from both
+# the input layer and the second dense layer. Because the graph is declared before any data
+# flows, Keras checks shapes while you build it. Joining two tensors whose shapes cannot
+# match fails at once, at the line with the mistake, instead of in the middle of training:
+
+# %%
+try:
+    layers.Add()([keras.Input(shape=(4,)), keras.Input(shape=(5,))])
+except ValueError as error:
+    print("caught while building the graph:", str(error).splitlines()[0][:110])
+
+# %% [markdown]
+# ### Several inputs and several outputs
+#
+# Real tables often come in groups of features: a few that act directly on the target (the
+# wide part), and many that interact (the deep part). The Functional API gives each group
+# its own `Input`. A model can also have several outputs: an *auxiliary* head attached to
+# the deep path alone is a common regulariser, since it forces the deep features to be
+# useful on their own. Each output gets its own loss, and `loss_weights` say how much each
+# counts in the total the optimizer minimises: `total = 0.9 * main_loss + 0.1 * aux_loss`.
+#
+# For the diabetes table we use body mass index, blood pressure and the serum value `s5`
+# (columns 2, 3 and 8, the strongest single predictors) as the wide input and all ten
+# columns as the deep input.
+
+# %%
+WIDE_COLUMNS = [2, 3, 8]
+wide_train, wide_test = xd_train[:, WIDE_COLUMNS], xd_test[:, WIDE_COLUMNS]
+print("wide input:", wide_train.shape, "deep input:", xd_train.shape)
+
+# %% [markdown]
+# ### Exercise 3: a wide-and-deep model with two inputs and two outputs
+#
+# Write `build_wide_and_deep(n_wide, n_deep, units=16)` that returns a compiled
+# `keras.Model` with:
+#
+# - two inputs, `keras.Input(shape=(n_wide,), name="wide")` and
+#   `keras.Input(shape=(n_deep,), name="deep")`, passed to `keras.Model` as the list
+#   `[wide, deep]`;
+# - a deep path: two `Dense(units, activation="relu")` layers applied to the deep input;
+# - a main output `Dense(1, name="main")` applied to the concatenation of the **wide input**
+#   and the deep path's output;
+# - an auxiliary output `Dense(1, name="aux")` applied to the deep path's output only;
+# - outputs passed as the list `[main, aux]`.
+#
+# Compile it with `keras.optimizers.Adam(learning_rate=0.01)`, the loss `"mse"` for both
+# outputs, `loss_weights=[0.9, 0.1]` and the metric `"mae"` for both outputs
+# (`metrics=[["mae"], ["mae"]]`).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "4ae3120ee3d3d320b727e4a89799a3c3", "grade": false, "grade_id": "wide_and_deep", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def build_wide_and_deep(n_wide, n_deep, units=16):
+    """A compiled two-input, two-output wide-and-deep regressor."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# A model with two inputs takes a list of two arrays, and one with two outputs takes a list
+# of two targets (here the same target twice) and returns a list of two predictions.
+
+# %%
+wide_and_deep = build_wide_and_deep(len(WIDE_COLUMNS), xd_train.shape[1])
+wd_history = wide_and_deep.fit([wide_train, xd_train], [yd_train, yd_train], validation_split=0.2,
+                               epochs=15, batch_size=32, verbose=0)
+wd_scores = wide_and_deep.evaluate([wide_test, xd_test], [yd_test, yd_test], verbose=0, return_dict=True)
+print("test:", {name: round(value, 3) for name, value in wd_scores.items()})
+main_prediction, aux_prediction = wide_and_deep.predict([wide_test, xd_test], verbose=0)
+print("prediction shapes:", main_prediction.shape, aux_prediction.shape)
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e9a1e05207cf84b7dafc50daf31d8b46", "grade": true, "grade_id": "wide_and_deep_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+probe_wd = build_wide_and_deep(3, 10)
+check("the names of the inputs", [tensor.name for tensor in probe_wd.inputs], ["wide", "deep"],
+      hint="keras.Input(shape=(n_wide,), name='wide') and keras.Input(shape=(n_deep,), name='deep'), in that order")
+check("the names of the outputs", list(probe_wd.output_names), ["main", "aux"],
+      hint="name the output layers: Dense(1, name='main') and Dense(1, name='aux')")
+def as_pair(setting):
+    """A per-output compile setting as [main, aux], whether given as a list or a dict."""
+    return [setting["main"], setting["aux"]] if isinstance(setting, dict) else setting
+
+
+check("the loss weights", as_pair(probe_wd.get_compile_config()["loss_weights"]), [0.9, 0.1],
+      hint="compile(..., loss_weights=[0.9, 0.1])")
+check_that("a main-output test MAE clearly below the baseline", wd_scores["main_mae"] < 0.9 * baseline_mae,
+           got=wd_scores, hint="fit needs the inputs [wide, deep] and the targets [y, y]")
+
+
+# %% [markdown]
+# ## 4. The Subclassing API: models with behaviour
+#
+# Sequential and Functional models are *declarations*: you state the layers and how they
+# connect, and only then does data flow. That is why Keras can print, check, save and clone
+# them so easily. Some models, though, need code: a loop whose length is chosen per call, a
+# branch that depends on an argument, operations no layer provides. For those you subclass
+# `keras.Model`: create the layers in `__init__` and write the computation in `call()`, with
+# ordinary Python.
+#
+# This regressor takes a `deep` argument at call time. With `deep=True` the input goes
+# through a hidden layer; with `deep=False` the model is a linear regression. The branch is a
+# Python `if`, evaluated every time the model is called.
+
+# %%
+class SwitchableRegressor(keras.Model):
+    """A regressor that is a one-hidden-layer MLP or a linear model, chosen per call."""
+
+    def __init__(self, units=16, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.hidden = layers.Dense(units, activation="relu")
+        self.deep_head = layers.Dense(1)
+        self.linear_head = layers.Dense(1)
+
+    def call(self, inputs, deep=True):
+        if deep:
+            return self.deep_head(self.hidden(inputs))
+        return self.linear_head(inputs)
+
+
+switchable = SwitchableRegressor(units=8)
+print("deep:", switchable(xd_test[:2], deep=True).numpy().ravel())
+print("linear:", switchable(xd_test[:2], deep=False).numpy().ravel())
+
+# %% [markdown]
+# ### What the flexibility costs
+#
+# Keras cannot read the Python inside `call()`, so several things the declarative APIs give
+# for free are gone:
+#
+# - **The summary knows less.** A subclassed model has no graph, so there is no `Connected
+#   to` column, and a layer's weights exist only once a call has used it. Below, a fresh
+#   model called in deep mode only has an unbuilt linear head.
+# - **No static shape checks.** Mistakes surface when data first flows through `call()`,
+#   not when the model is defined.
+# - **Cloning and saving need your help.** `keras.models.clone_model` rebuilds a model from
+#   `get_config()`. Keras 3 guesses that configuration from the constructor's *default*
+#   arguments unless you write `get_config()` yourself, so the clone below silently gets
+#   16 units instead of 8. Loading a saved model also needs the class registered with
+#   `@keras.saving.register_keras_serializable()`.
+#
+# Keras even says so: the first call of a subclassed model that has no `build()` method
+# prints a `UserWarning` that it "looks like it has unbuilt state". Here the warning is
+# harmless, because each `Dense` layer creates its own weights the first time it is used.
+
+# %%
+fresh = SwitchableRegressor(units=8, name="switchable")
+fresh(xd_test[:2], deep=True)
+fresh.summary()
+
+# %%
+class BrokenResidual(keras.Model):
+    """Adds a 5-unit layer's output to a 4-feature input: a shape bug."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(5)
+
+    def call(self, inputs):
+        return inputs + self.dense(inputs)
+
+
+broken = BrokenResidual()  # defining it raises nothing
+try:
+    broken(np.ones((2, 4), dtype="float32"))
+except Exception as error:  # the error only appears at the first call
+    print("caught at the first call:", type(error).__name__)
+
+clone = keras.models.clone_model(switchable)
+print("units of the original:", switchable.units, "| units of its clone:", clone.units)
+
+# %% [markdown]
+# ### Exercise 4: a model that repeats a block
+#
+# Complete `RepeatedBlock`, a subclassed model whose depth is chosen at call time. It holds
+# three `Dense` layers, created in `__init__` and stored as attributes with these names:
+#
+# - `self.entry = Dense(units, activation="relu")`, applied once to the input;
+# - `self.block = Dense(units, activation="relu")`, applied `repeats` times with a residual
+#   connection (the block's output is added to its input, `h + self.block(h)`, and the sum
+#   becomes the new `h`), the **same** layer (and weights) each time;
+# - `self.head = Dense(n_outputs)`, applied once at the end.
+#
+# `call(inputs, repeats=None)` uses the `repeats` given at call time, or the constructor's
+# `repeats` when it is `None`; `repeats=0` skips the block. Store `units`, `n_outputs` and
+# `repeats` as attributes and write `get_config()` so that a clone (and a reloaded copy) gets
+# the same sizes: return `super().get_config()` updated with those three values. The
+# decorator that registers the class for saving is already there.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "4a8c4530e4542dafe4011218a70d5fd9", "grade": false, "grade_id": "repeated_block", "locked": false, "schema_version": 3, "solution": true, "task": false}
+@keras.saving.register_keras_serializable(package="lab02")
+class RepeatedBlock(keras.Model):
+    """entry -> (h + block(h)) repeated -> head, with one shared block layer."""
+
+    def __init__(self, units=16, n_outputs=1, repeats=2, **kwargs):
+        super().__init__(**kwargs)
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def call(self, inputs, repeats=None):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def get_config(self):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+# %% [markdown]
+# One set of weights, several depths: the same model computes different functions depending
+# on how many times the block runs.
+
+# %%
+stack = RepeatedBlock(units=8, repeats=2)
+for depth in range(4):
+    print(f"repeats={depth}:", stack(xd_test[:3], repeats=depth).numpy().ravel().round(3))
+print("weight tensors:", len(stack.trainable_weights))
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "7bd7ac362b4dc50f9c2c6ec08bdde5ab", "grade": true, "grade_id": "repeated_block_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+def repeated_block_reference(model, x, repeats):
+    """What RepeatedBlock should compute, in NumPy, from the model's own weights."""
+    relu = lambda v: np.maximum(v, 0)  # noqa: E731
+    (w_entry, b_entry), (w_block, b_block), (w_head, b_head) = (
+        [v.numpy() for v in layer.weights] for layer in (model.entry, model.block, model.head))
+    h = relu(x @ w_entry + b_entry)
+    for _ in range(repeats):
+        h = h + relu(h @ w_block + b_block)
+    return h @ w_head + b_head
+
+
+probe_block = RepeatedBlock(units=8, n_outputs=3, repeats=2)
+probe_x = np.random.default_rng(4).normal(size=(5, 6)).astype("float32")
+check("the output shape of RepeatedBlock(units=8, n_outputs=3)", tuple(probe_block(probe_x).shape), (5, 3),
+      hint="the head is Dense(n_outputs)")
+check("the number of weight tensors (three Dense layers, whatever the depth)", len(probe_block.trainable_weights), 6,
+      hint="create the three layers once, in __init__, and reuse self.block in the loop")
+check("the output with repeats=2", probe_block(probe_x), repeated_block_reference(probe_block, probe_x, 2),
+      rtol=1e-4, atol=1e-5, hint="apply entry once, then add self.block(h) to h, repeats times, then head")
+check("the units of a clone of RepeatedBlock(units=8, ...)", keras.models.clone_model(probe_block).units, 8,
+      hint="get_config() must return super().get_config() updated with units, n_outputs and repeats")
+
+# %% [markdown]
+# Unless you need that flexibility, prefer the Sequential or Functional API: you keep the
+# summary, the shape checks and painless saving. Subclassing is the tool for research code
+# and for models whose structure truly depends on the data or on arguments.
+#
+# ## 5. Saving and restoring
+#
+# `model.save("name.keras")` writes the whole model into one file: the architecture (the
+# configuration of every layer), the weights, and the compile settings together with the
+# optimizer's state, so training can resume where it stopped. `keras.models.load_model`
+# rebuilds it. The `.keras` file is an ordinary zip archive:
+
+# %%
+classifier_path = os.path.join(WORK_DIR, "digit_classifier.keras")
+classifier.save(classifier_path)
+with zipfile.ZipFile(classifier_path) as archive:
+    print("inside the archive:", archive.namelist())
+
+restored = keras.models.load_model(classifier_path)
+same = np.array_equal(restored.predict(images_test, verbose=0), classifier.predict(images_test, verbose=0))
+print("identical predictions after reloading:", same)
+print("optimizer steps taken, before and after:", int(classifier.optimizer.iterations), int(restored.optimizer.iterations))
+
+# %% [markdown]
+# Older tutorials save to HDF5 (`.h5`) or to TensorFlow's SavedModel folder; in Keras 3 the
+# native `.keras` format is the one to use for saving and reloading, and `model.export()`
+# produces a SavedModel for serving (lab 12). Weights alone can be saved with
+# `save_weights("name.weights.h5")` when the code that builds the model is at hand.
+#
+# ### Exercise 5: save, reload, compare
+#
+# Write `save_and_reload(model, folder, name)` that saves `model` in the native format to
+# `<folder>/<name>.keras` (create `folder` first if it does not exist yet, with
+# `os.makedirs` and `exist_ok=True`), loads it back and returns the pair
+# `(path, reloaded_model)`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "c336146c27fc5326c0d5092f6b6bb090", "grade": false, "grade_id": "save_and_reload", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def save_and_reload(model, folder, name):
+    """Save ``model`` as <folder>/<name>.keras, load it back; return (path, reloaded)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "7fe768206251f98990bc736051a8400b", "grade": true, "grade_id": "save_and_reload_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+saved_path, reloaded = save_and_reload(classifier, os.path.join(WORK_DIR, "exercise5"), "classifier")
+check("the saved path", saved_path, os.path.join(WORK_DIR, "exercise5", "classifier.keras"),
+      hint="join the folder and name + '.keras'")
+check_that("the file to exist", os.path.isfile(saved_path), got=saved_path, hint="save the model to that path with its save() method")
+check("predictions of the reloaded classifier (exactly equal)", reloaded.predict(images_test, verbose=0),
+      classifier.predict(images_test, verbose=0), rtol=0, atol=0,
+      hint="return keras.models.load_model(path), not the original model")
+
+# %% [markdown]
+# ## 6. Callbacks
+#
+# A long training run should not depend on you watching it. `fit(callbacks=[...])` takes
+# objects that Keras calls at fixed moments: at the start and end of training, of every
+# epoch and of every batch. Two built-in callbacks cover most needs:
+#
+# - `ModelCheckpoint(path, save_best_only=True)` saves the model whenever the monitored
+#   quantity (by default `val_loss`) improves, so the best model is on disk even if the run
+#   crashes or keeps going past its best point.
+# - `EarlyStopping(patience=k, restore_best_weights=True)` stops when the monitored quantity
+#   has not improved for `k` epochs, and puts back the weights of the best epoch.
+#
+# A wide network with a high learning rate on 264 diabetes rows overfits within a few
+# epochs, which makes both callbacks visible. This time we split off an explicit validation
+# set so we can evaluate on it afterwards.
+
+# %%
+split = int(0.8 * len(xd_train))
+x_fit, y_fit, x_val, y_val = xd_train[:split], yd_train[:split], xd_train[split:], yd_train[split:]
+
+overfitter = keras.Sequential([keras.Input(shape=(10,)), layers.Dense(64, activation="relu"),
+                               layers.Dense(64, activation="relu"), layers.Dense(1)], name="overfitter")
+overfitter.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
+checkpoint_path = os.path.join(WORK_DIR, "checkpoints", "best.keras")
+os.makedirs(os.path.dirname(checkpoint_path), exist_ok=True)
+callbacks = [
+    keras.callbacks.ModelCheckpoint(checkpoint_path, monitor="val_loss", save_best_only=True),
+    keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
+]
+es_history = overfitter.fit(x_fit, y_fit, validation_data=(x_val, y_val), epochs=100, batch_size=32,
+                            callbacks=callbacks, verbose=0)
+val_losses = es_history.history["val_loss"]
+best = int(np.argmin(val_losses))
+print(f"ran {len(val_losses)} of 100 epochs; best validation loss {val_losses[best]:.4f} at epoch {best + 1}")
+print(f"validation loss of the restored weights: {overfitter.evaluate(x_val, y_val, verbose=0):.4f}")
+print(f"validation loss of the checkpoint file:  {keras.models.load_model(checkpoint_path).evaluate(x_val, y_val, verbose=0):.4f}")
+
+# %%
+fig, ax = plt.subplots()
+stopped = np.arange(1, len(val_losses) + 1)
+ax.plot(stopped, es_history.history["loss"], label="training")
+ax.plot(stopped, val_losses, "--", label="validation")
+ax.axvline(best + 1, color="grey", linestyle=":", label="best epoch (checkpoint)")
+ax.legend()
+labelled(ax, "Early stopping on an overfitting regressor", "epoch", "mean squared error",
+         caption="Training loss keeps falling; validation stops improving, and training ends five epochs later.")
+plt.show()
+
+# %% [markdown]
+# ### Writing your own callback
+#
+# A callback is a subclass of `keras.callbacks.Callback` that overrides the hooks it needs,
+# such as `on_epoch_end(self, epoch, logs)`. `epoch` counts from 0 and `logs` is a dictionary
+# of this epoch's results (`loss`, `val_loss`, the metrics). The callback reaches the model
+# through `self.model`; setting its attribute `stop_training` to `True` ends `fit()` after the
+# current epoch. Here is a tiny one that records the time each epoch took:
+
+# %%
+class EpochTimer(keras.callbacks.Callback):
+    """Records the wall-clock seconds of every epoch."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def fresh_digit_model():
+    """A new, compiled, untrained digit classifier (smaller than the first one)."""
+    model = keras.Sequential([keras.Input(shape=(8, 8)), layers.Flatten(), layers.Dense(32, activation="relu"),
+                              layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.005), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+timer = EpochTimer()
+fresh_digit_model().fit(images_train, y_train, epochs=3, batch_size=64, callbacks=[timer], verbose=0)
+print("seconds per epoch:", np.round(timer.seconds, 3), "(the first includes tracing the graph)")
+
+# %% [markdown]
+# ### Exercise 6: stop at a target
+#
+# Often "good enough" is known in advance: a product needs 90% accuracy, not 99%. Write
+# `TargetStopper(monitor="val_accuracy", target=0.9)`, a callback that stops training at the
+# end of the first epoch where `logs[monitor]` reaches the target, with the convention of
+# exercise 1: at or above it when `monitor` contains `"acc"`, at or below it otherwise (a
+# loss or an error). It keeps `self.stopped_epoch`: `None` until
+# it stops training, then the 1-based number of the epoch that reached the target.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "fcf30bbe981c914c4986f12489696565", "grade": false, "grade_id": "target_stopper", "locked": false, "schema_version": 3, "solution": true, "task": false}
+class TargetStopper(keras.callbacks.Callback):
+    """Stops training once ``monitor`` reaches ``target``."""
+
+    def __init__(self, monitor="val_accuracy", target=0.9):
+        super().__init__()
+        self.monitor, self.target = monitor, target
+        self.stopped_epoch = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "b3aadc200877950874622edab34cad7a", "grade": true, "grade_id": "target_stopper_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+stopper = TargetStopper(monitor="val_accuracy", target=0.8)
+stop_history = fresh_digit_model().fit(images_train, y_train, validation_split=0.2, epochs=30, batch_size=32,
+                                       callbacks=[stopper], verbose=0)
+accuracies = stop_history.history["val_accuracy"]
+check_that("training to stop before 30 epochs", len(accuracies) < 30, got=len(accuracies),
+           hint="set self.model.stop_training to True when logs[self.monitor] reaches self.target")
+check("stopper.stopped_epoch", stopper.stopped_epoch, len(accuracies),
+      hint="store the 1-based epoch number: epoch + 1")
+check_that("the last epoch to be the first that reached 0.8",
+           accuracies[-1] >= 0.8 and all(a < 0.8 for a in accuracies[:-1]), got=accuracies)
+
+
+# %% [markdown]
+# ### Exercise 7: log the ratio of validation to training loss
+#
+# The ratio `val_loss / loss` is a one-number overfitting alarm: near 1 the model does as
+# well on new data as on its training data, and a ratio that keeps growing means it is
+# memorising. Write `LossRatioLogger`, a callback whose `on_epoch_end` computes that ratio,
+# appends it (as a float) to the list `self.ratios`, and **adds it to `logs` under the key
+# `"loss_ratio"`**. Callbacks share the `logs` dictionary and Keras' own `History` callback
+# runs last, so the new entry lands in `history.history` (and in TensorBoard, if its callback
+# comes after yours in the list).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "af39f38039ff051f7555fa155aa90e6c", "grade": false, "grade_id": "loss_ratio", "locked": false, "schema_version": 3, "solution": true, "task": false}
+class LossRatioLogger(keras.callbacks.Callback):
+    """Adds logs['loss_ratio'] = val_loss / loss at the end of every epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.ratios = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0b848d725b9806d9a35b26fdcf66a2a8", "grade": true, "grade_id": "loss_ratio_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+ratio_logger = LossRatioLogger()
+ratio_model = keras.Sequential([keras.Input(shape=(10,)), layers.Dense(16, activation="relu"), layers.Dense(1)])
+ratio_model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
+ratio_history = ratio_model.fit(x_fit, y_fit, validation_data=(x_val, y_val), epochs=3, batch_size=64,
+                                callbacks=[ratio_logger], verbose=0).history
+check_that("history.history to contain 'loss_ratio'", "loss_ratio" in ratio_history, got=sorted(ratio_history),
+           hint="write the ratio into the logs dictionary: logs['loss_ratio'] = ...")
+check("the logged ratios", ratio_history["loss_ratio"],
+      np.array(ratio_history["val_loss"]) / np.array(ratio_history["loss"]), rtol=1e-5,
+      hint="divide the validation loss by the training loss")
+
+# %% [markdown]
+# ## 7. TensorBoard
+#
+# TensorBoard is TensorFlow's dashboard for training runs: learning curves, comparisons
+# between runs, histograms of weights, the model graph. It reads *event files*, which the
+# `keras.callbacks.TensorBoard` callback writes during `fit()`: one folder per run, with a
+# `train` and a `validation` subfolder. Each record in an event file is a *summary*: a tag
+# (`epoch_loss`, `epoch_accuracy`, ...), a step (the epoch) and a value.
+
+# %%
+run_dir = os.path.join(WORK_DIR, "logs", "digits_run")
+tb_model = fresh_digit_model()
+tb_history = tb_model.fit(images_train, y_train, validation_split=0.2, epochs=6, batch_size=32, verbose=0,
+                          callbacks=[keras.callbacks.TensorBoard(log_dir=run_dir)])
+for folder, _, files in sorted(os.walk(run_dir)):
+    for file_name in files:
+        print(os.path.relpath(os.path.join(folder, file_name), WORK_DIR))
+
+# %% [markdown]
+# To look at them, start TensorBoard on the log folder from a terminal,
+# `tensorboard --logdir <WORK_DIR>/logs --host 127.0.0.1`, and open `http://127.0.0.1:6006`
+# in a browser (inside JupyterLab, the `tensorboard` notebook extension does the same with
+# `%load_ext tensorboard` and `%tensorboard --logdir ...`). Every run in the folder appears
+# as a line you can switch on and off. We start no server here: the grader has no browser.
+#
+# The event files are just TFRecord files of `Event` protocol buffers, so the notebook can
+# read them back. Keras writes each scalar as a tensor; `tf.make_ndarray` turns it into a
+# NumPy value.
+
+# %%
+def events(path):
+    """Every Event record of one event file."""
+    for record in tf.data.TFRecordDataset(path):
+        yield tf.compat.v1.Event.FromString(record.numpy())
+
+
+train_file = next(name for name in sorted(os.listdir(os.path.join(run_dir, "train"))) if "tfevents" in name)
+for event in list(events(os.path.join(run_dir, "train", train_file)))[:8]:
+    for value in event.summary.value:
+        shown = tf.make_ndarray(value.tensor) if value.metadata.plugin_data.plugin_name == "scalars" else "(model graph)"
+        print(f"step {event.step}: {value.tag} = {shown}")
+
+# %% [markdown]
+# ### Exercise 8: read the scalars back
+#
+# Write `read_scalars(run_dir, tag)` that reads **every** event file directly inside the
+# folder `run_dir` (file names contain `"tfevents"`; TensorBoard starts a new file each time
+# a run restarts) and returns a dictionary `{step: value}` with the values of `tag` as
+# Python floats, in increasing order of step. Use the `events` helper above and
+# `tf.make_ndarray(value.tensor)`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "e70826cf69f6cccdf827caeed4566ee2", "grade": false, "grade_id": "read_scalars", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def read_scalars(run_dir, tag):
+    """{step: value} of the scalar ``tag`` over all event files in ``run_dir``."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# With it, the learning curves come straight from the files TensorBoard would show:
+
+# %%
+train_loss_events = read_scalars(os.path.join(run_dir, "train"), "epoch_loss")
+val_loss_events = read_scalars(os.path.join(run_dir, "validation"), "epoch_loss")
+fig, ax = plt.subplots()
+ax.plot(np.array(list(train_loss_events)) + 1, list(train_loss_events.values()), marker="o", label="train (event file)")
+ax.plot(np.array(list(val_loss_events)) + 1, list(val_loss_events.values()), "--", marker="o",
+        label="validation (event file)")
+ax.legend()
+labelled(ax, "Learning curves read from TensorBoard event files", "epoch", "cross-entropy",
+         caption="The same numbers as the History object: TensorBoard shows exactly what fit() reported.")
+plt.show()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bc82af935e0dea612293952d317c03ba", "grade": true, "grade_id": "read_scalars_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check("read_scalars(train folder, 'epoch_loss') against the History", list(train_loss_events.values()),
+      tb_history.history["loss"], rtol=1e-6,
+      hint="loop over the events of every file, keep value.tag == tag, read tf.make_ndarray(value.tensor)")
+check("the steps read from the train folder", list(train_loss_events), list(range(6)),
+      hint="use event.step as the key, and sort the dictionary by step")
+check("read_scalars(validation folder, 'epoch_accuracy')",
+      list(read_scalars(os.path.join(run_dir, "validation"), "epoch_accuracy").values()),
+      tb_history.history["val_accuracy"], rtol=1e-6)
+
+# %% [markdown]
+# ## What you built
+#
+# - A `Sequential` image classifier and a tabular regressor: `compile`, `fit` with a
+#   validation split, `evaluate`, `predict`, and learning curves that tell you when to stop.
+# - A `Functional` wide-and-deep model with two inputs, two outputs and weighted losses: a
+#   graph of layers that Keras checks as you build it.
+# - A subclassed model whose depth is chosen per call, and what that freedom costs: a thinner
+#   summary, no static checks, and a `get_config()` you must write to clone or save it.
+# - Models saved to the native `.keras` format and reloaded with identical predictions.
+# - Callbacks: the best model checkpointed, early stopping with the best weights restored,
+#   and two of your own, one that stops at a target and one that logs an overfitting alarm.
+# - TensorBoard event files written during training and read back as numbers.
+#
+# Next week the same ideas appear in PyTorch, where the training loop is yours to write again.

@@ -1,0 +1,630 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lab 04: Overfitting and cross-validation
+#
+# **Description:** under-fitting and over-fitting made visible, five remedies measured side
+# by side, k-fold cross-validation written by hand and checked against scikit-learn, and
+# cross-validation used to choose a network's number of epochs.
+#
+# A model is useful only on data it has not seen. A model that is too simple misses the
+# pattern in its training data (**under-fitting**); one that is too flexible, or trained for
+# too long, learns the noise of its training data as if it were pattern (**over-fitting**):
+# its training error keeps falling while its error on new data rises. This lab makes both
+# visible, measures what the usual remedies actually buy, and then builds the tool that
+# tells you how well a model generalises without wasting data on a single split:
+# **k-fold cross-validation**.
+#
+# **How the exercises work.** Cells that say `# YOUR CODE HERE` are yours: replace the
+# `raise NotImplementedError()` line with your code. The cell after each exercise checks your
+# answer and tells you what it expected when something is off. The grader runs more tests on
+# other inputs, so solve the problem, not the example. Run the notebook from top to bottom
+# (*Run > Run All Cells*) before you submit.
+
+# %% [markdown]
+# ## Setup
+
+# %%
+from course import check, check_that, set_seed  # first: it also quiets TensorFlow's start-up log
+from course.data import load_arrays, train_test
+from course.plotting import labelled, plot_history, use_course_style
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.feature_selection import SelectKBest, f_classif
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+set_seed(42)
+use_course_style()
+
+# %% [markdown]
+# ## 1. Under-fitting, good fit, over-fitting
+#
+# The clearest picture comes from a one-dimensional regression. The data below are
+# **synthetic**: `y = sin(πx)` plus Gaussian noise, with only 20 training points and 200
+# fresh validation points drawn the same way. We fit polynomials of increasing degree with
+# least squares (`np.polynomial.Polynomial.fit`) and look at three of them.
+
+# %%
+def make_wave(n_points, seed):
+    """Synthetic data: y = sin(pi x) + noise (std 0.25), with x uniform in [-1, 1]."""
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-1, 1, n_points))
+    return x, np.sin(np.pi * x) + rng.normal(0, 0.25, n_points)
+
+
+x_wave, y_wave = make_wave(20, seed=0)
+x_wave_val, y_wave_val = make_wave(200, seed=1)
+
+grid = np.linspace(-1, 1, 400)
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
+for ax, degree, verdict in zip(axes, (1, 4, 15), ("under-fit", "good fit", "over-fit")):
+    poly = np.polynomial.Polynomial.fit(x_wave, y_wave, degree)
+    train_mse = np.mean((poly(x_wave) - y_wave) ** 2)
+    val_mse = np.mean((poly(x_wave_val) - y_wave_val) ** 2)
+    ax.plot(grid, np.sin(np.pi * grid), "--", color="gray", label="true curve")
+    ax.plot(grid, poly(grid), label=f"degree {degree} fit")
+    ax.scatter(x_wave, y_wave, s=14, color="black", label="training points")
+    ax.set_ylim(-2, 2)
+    ax.text(-0.95, -1.85, f"train MSE {train_mse:.3f}\nvalidation MSE {val_mse:.3f}", fontsize=9)
+    labelled(ax, f"degree {degree}: {verdict}", "x", "y")
+axes[0].legend(loc="upper left", fontsize=8)
+fig.text(0.5, -0.04, "A line misses the wave; degree 4 follows it; degree 15 threads every noisy point "
+         "and swings wildly between them.", ha="center", style="italic")
+plt.show()
+
+# %% [markdown]
+# The degree-15 polynomial has the lowest training error of the three and by far the worst
+# validation error. Training error alone always prefers the most flexible model; only data
+# held out from fitting can show over-fitting.
+#
+# ### Exercise 1: the validation curve
+#
+# Write `polynomial_errors(x_train, y_train, x_val, y_val, degree)` that fits a polynomial
+# of the given degree to the training points with `np.polynomial.Polynomial.fit` and returns
+# the tuple `(train_mse, val_mse)` of mean squared errors as floats. The cell then sweeps the
+# degrees 0 to 15; set `best_degree` to the degree with the lowest validation MSE.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "92ae7eb623244a8c7a3423938b13912c", "grade": false, "grade_id": "polynomial_sweep", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def polynomial_errors(x_train, y_train, x_val, y_val, degree):
+    """Train and validation MSE of a least-squares polynomial of the given degree."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+DEGREES = list(range(16))
+sweep_errors = np.array([polynomial_errors(x_wave, y_wave, x_wave_val, y_wave_val, d) for d in DEGREES])
+# YOUR CODE HERE
+raise NotImplementedError()
+print("best degree:", best_degree)
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "48c99c4ac199a6cb8a5c2828186fa5c5", "grade": true, "grade_id": "polynomial_sweep_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check("the train MSE of polynomial_errors at degree 0",
+      polynomial_errors(x_wave, y_wave, x_wave_val, y_wave_val, 0)[0], np.var(y_wave),
+      hint="a degree-0 polynomial is the mean of y_train, so its train MSE is the variance of y_train")
+train_curve = sweep_errors[:, 0]
+check_that("the train MSE never to grow with the degree", bool(np.all(np.diff(train_curve) <= 1e-6 * train_curve[0])),
+           got=train_curve, hint="measure the train error on the same points you fitted")
+check_that("the best degree to be between 2 and 8", 2 <= best_degree <= 8, got=best_degree,
+           hint="take the degree with the lowest validation MSE, column 1 of sweep_errors")
+
+# %% [markdown]
+# Plotted against the degree, the two errors tell the whole story: training error falls
+# steadily, validation error falls, bottoms out, and climbs again.
+
+# %%
+fig, ax = plt.subplots()
+ax.plot(DEGREES, sweep_errors[:, 0], marker="o", label="training MSE")
+ax.plot(DEGREES, sweep_errors[:, 1], marker="o", label="validation MSE")
+ax.axvline(best_degree, color="gray", linestyle=":", label=f"best degree ({best_degree})")
+ax.set_yscale("log")
+ax.legend()
+labelled(ax, "Error against model complexity", "polynomial degree", "mean squared error (log scale)",
+         caption="Left of the minimum the model under-fits; right of it, it over-fits.")
+plt.show()
+
+# %% [markdown]
+# ## 2. A network trained too long
+#
+# Networks over-fit too, and for them *training time* is a complexity knob: every epoch lets
+# the weights adapt more closely to the training set. We take scikit-learn's breast cancer
+# data (569 tumours, 30 measured features, label 1 = benign) and make it harder on purpose:
+# we append 100 columns of **synthetic noise**, and we train on only 120 tumours. The rest
+# is split into a validation set (150 tumours) that we watch during training and a test set
+# (299 tumours) that we use only to compare the final models.
+
+# %%
+features, target = load_arrays("breast_cancer")
+noise = np.random.default_rng(0).normal(size=(len(features), 100)).astype("float32")
+x_all = np.hstack([features, noise])  # columns 0-29 are real, 30-129 are noise
+x_fit, x_rest, y_fit, y_rest = train_test_split(x_all, target, train_size=120, stratify=target, random_state=0)
+x_val, x_test, y_val, y_test = train_test_split(x_rest, y_rest, train_size=150, stratify=y_rest, random_state=0)
+mean, std = x_fit.mean(axis=0), x_fit.std(axis=0)
+x_fit, x_val, x_test = [((x - mean) / std).astype("float32") for x in (x_fit, x_val, x_test)]
+y_fit, y_val, y_test = [y.astype("float32") for y in (y_fit, y_val, y_test)]
+N_INPUTS = x_fit.shape[1]
+print("fit:", x_fit.shape, "validation:", x_val.shape, "test:", x_test.shape)
+
+# %% [markdown]
+# Three small helpers. `make_mlp` builds a Keras classifier with optional remedies built in
+# (its width, dropout, an L2 penalty). `train_curves` trains it **full batch**, one gradient
+# step per epoch with `train_on_batch`, which keeps this lab fast, and records the training
+# and validation log-loss after every epoch. We measure both losses with plain predictions
+# (no dropout, no penalty term) so that every model is judged by the same yardstick. With
+# `patience` set it also does early stopping, as the callback
+# `keras.callbacks.EarlyStopping(patience=..., restore_best_weights=True)` does inside
+# `model.fit` (lab 02).
+
+# %%
+def make_mlp(n_inputs, units=(128, 128), dropout=0.0, l2=0.0, seed=0):
+    """A binary classifier: ReLU layers of the given widths, then one sigmoid unit."""
+    keras.utils.set_random_seed(seed)
+    regularizer = keras.regularizers.L2(l2) if l2 else None
+    model = keras.Sequential([keras.Input(shape=(n_inputs,))])
+    for width in units:
+        model.add(keras.layers.Dense(width, activation="relu", kernel_regularizer=regularizer))
+        if dropout:
+            model.add(keras.layers.Dropout(dropout))
+    model.add(keras.layers.Dense(1, activation="sigmoid"))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003), loss="binary_crossentropy")
+    return model
+
+
+def predict_proba(model, x):
+    """Predicted probability of class 1 for every row of x (inference mode)."""
+    return model(x, training=False).numpy().ravel()
+
+
+def log_loss(y, p):
+    """Mean binary cross-entropy of probabilities p for labels y."""
+    p = np.clip(p, 1e-7, 1 - 1e-7)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def train_curves(model, x, y, x_val, y_val, epochs, patience=None):
+    """Full-batch training; returns {'loss': [...], 'val_loss': [...]}, one value per epoch.
+
+    With ``patience``, stop once the validation loss has not improved for that many epochs
+    and restore the weights of the best epoch.
+    """
+    history = {"loss": [], "val_loss": []}
+    best_loss, best_weights, waited = np.inf, None, 0
+    for _ in range(epochs):
+        model.train_on_batch(x, y)
+        history["loss"].append(log_loss(y, predict_proba(model, x)))
+        history["val_loss"].append(log_loss(y_val, predict_proba(model, x_val)))
+        if patience is None:
+            continue
+        if history["val_loss"][-1] < best_loss:
+            best_loss, best_weights, waited = history["val_loss"][-1], model.get_weights(), 0
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    if best_weights is not None:
+        model.set_weights(best_weights)
+    return history
+
+
+# %% [markdown]
+# The baseline is a two-layer network of 128 units each, far more than 120 examples need,
+# trained for 100 epochs.
+
+# %%
+EPOCHS = 100
+baseline = make_mlp(N_INPUTS)
+baseline_history = train_curves(baseline, x_fit, y_fit, x_val, y_val, EPOCHS)
+best_epoch = int(np.argmin(baseline_history["val_loss"])) + 1
+print(f"lowest validation loss {min(baseline_history['val_loss']):.3f} at epoch {best_epoch}, "
+      f"{baseline_history['val_loss'][-1]:.3f} after {EPOCHS} epochs; "
+      f"training loss {baseline_history['loss'][-1]:.4f}")
+
+fig = plot_history(baseline_history, title="A network trained too long",
+                   caption="Training loss heads to zero while validation loss turns upward: over-fitting.")
+plt.show()
+
+# %% [markdown]
+# ## 3. Remedies, measured
+#
+# The usual cures for over-fitting each remove some of the freedom the model used to learn
+# the noise:
+#
+# - **a smaller model**: fewer weights, less capacity to memorise;
+# - **dropout**: during training each hidden unit is dropped at random (here half of them at
+#   every step), so no unit can rely on a few others to encode one training example;
+# - **early stopping**: stop when the validation loss stops improving and keep the best
+#   weights seen;
+# - **L2 regularisation**: add `λ · Σ w²` to the loss, which keeps weights small and the
+#   function smooth;
+# - **feature selection**: give the model only the columns that carry signal, so it cannot
+#   fit the noise columns.
+#
+# Feature selection needs a rule for which columns to keep. The simplest *filter* scores
+# every column on its own against the label and keeps the top k. scikit-learn's
+# `SelectKBest(f_classif)` uses the ANOVA F statistic; for a binary label that statistic is a
+# monotone function of the squared Pearson correlation between the column and the label, so
+# ranking by |correlation| picks the same columns.
+#
+# ### Exercise 2: a correlation filter by hand
+#
+# Write `top_k_by_correlation(x, y, k)` that returns the indices of the `k` columns of `x`
+# with the largest absolute Pearson correlation with `y`, as a sorted NumPy array of ints.
+# Compute the correlations with NumPy (for instance centre both, then divide the dot product
+# by the product of the norms).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "9042892d3a3193635efd9f81d5c7f932", "grade": false, "grade_id": "feature_filter", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def top_k_by_correlation(x, y, k):
+    """Sorted indices of the k columns of x most correlated (in absolute value) with y."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "7f3252905d888775d765dbbd2f4b3b38", "grade": true, "grade_id": "feature_filter_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+kept_by_hand = top_k_by_correlation(x_fit, y_fit, 10)
+check("top_k_by_correlation(x_fit, y_fit, 10) against SelectKBest(f_classif, k=10)", kept_by_hand,
+      SelectKBest(f_classif, k=10).fit(x_fit, y_fit).get_support(indices=True),
+      hint="rank by the absolute value of the correlation, keep the first k, and sort the indices")
+check_that("every kept column to be a real feature (index below 30)", bool(np.all(np.asarray(kept_by_hand) < 30)),
+           got=kept_by_hand)
+
+
+# %% [markdown]
+# Now every remedy gets the same training budget, one at a time, and we measure each on the
+# **test** set, which no model and no choice has looked at. The figure is the log-loss
+# (lower is better); accuracy is printed too. Feature selection uses `SelectKBest`, fitted on
+# the training rows only.
+
+# %%
+def test_scores(model, columns):
+    """Test log-loss and accuracy of a model that reads the given columns."""
+    p = predict_proba(model, x_test[:, columns])
+    return log_loss(y_test, p), float(np.mean((p >= 0.5) == y_test))
+
+
+all_columns = np.arange(N_INPUTS)
+kept = SelectKBest(f_classif, k=10).fit(x_fit, y_fit).get_support(indices=True)
+variants = [  # (name, model, columns it reads, early-stopping patience)
+    ("smaller model (8 units)", make_mlp(N_INPUTS, units=(8,)), all_columns, None),
+    ("dropout 0.5", make_mlp(N_INPUTS, dropout=0.5), all_columns, None),
+    ("L2 penalty 0.01", make_mlp(N_INPUTS, l2=0.01), all_columns, None),
+    ("early stopping (patience 5)", make_mlp(N_INPUTS), all_columns, 5),
+    ("feature selection (10 columns)", make_mlp(len(kept)), kept, None),
+]
+histories = {"baseline": baseline_history}
+remedy_losses = {"baseline": test_scores(baseline, all_columns)[0]}
+print(f"{'variant':32s} {'epochs':>6s} {'test loss':>9s} {'test acc':>8s}")
+print(f"{'baseline':32s} {EPOCHS:6d} {remedy_losses['baseline']:9.3f} {test_scores(baseline, all_columns)[1]:8.3f}")
+for name, model, columns, patience in variants:
+    histories[name] = train_curves(model, x_fit[:, columns], y_fit, x_val[:, columns], y_val, EPOCHS, patience)
+    loss, accuracy = test_scores(model, columns)
+    remedy_losses[name] = loss
+    print(f"{name:32s} {len(histories[name]['loss']):6d} {loss:9.3f} {accuracy:8.3f}")
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 4.2))
+for name, history in histories.items():
+    ax.plot(np.arange(1, len(history["val_loss"]) + 1), history["val_loss"], label=name)
+ax.legend(fontsize=8)
+labelled(ax, "Validation loss of the baseline and each remedy", "epoch", "validation log-loss",
+         caption="Each remedy flattens or stops the baseline's rising validation curve to a different degree.")
+plt.show()
+
+# %% [markdown]
+# ### Exercise 3: report which remedies helped, and by how much
+#
+# Write `rank_remedies(losses, baseline="baseline")` that takes a dict of test losses
+# (like `remedy_losses` above) and returns a list of `(name, gain)` pairs, one for every
+# entry except the baseline, where `gain` is the **percentage reduction** of the loss
+# relative to the baseline, `100 * (baseline_loss - loss) / baseline_loss` (negative when
+# the remedy made things worse), sorted from the largest gain to the smallest. Then use it
+# on `remedy_losses`: set `helped` to the list of names with a positive gain (in ranking
+# order) and `best_remedy` to the name with the largest gain.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "84ee673e42c2f964e94a147afd022a10", "grade": false, "grade_id": "remedy_report", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def rank_remedies(losses, baseline="baseline"):
+    """(name, percent loss reduction versus the baseline) for every other entry, best first."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+ranking = rank_remedies(remedy_losses)
+for name, gain in ranking:
+    print(f"{name:32s} {gain:+6.1f}%")
+# YOUR CODE HERE
+raise NotImplementedError()
+print("helped:", helped, "| best:", best_remedy)
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "2228e3e23eab709990c342fca8d818ea", "grade": true, "grade_id": "remedy_report_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+toy = rank_remedies({"baseline": 0.5, "worse": 0.6, "better": 0.4})
+check("the names of rank_remedies on a toy dict, best first", [name for name, _ in toy], ["better", "worse"],
+      hint="leave the baseline out and sort by gain, largest first")
+check("the gains of rank_remedies on a toy dict", [gain for _, gain in toy], [20.0, -20.0],
+      hint="gain = 100 * (baseline_loss - loss) / baseline_loss")
+check_that("best_remedy to be one of the remedies measured above", best_remedy in remedy_losses
+           and best_remedy != "baseline", got=best_remedy, hint="take the first name of rank_remedies(remedy_losses)")
+
+# %% [markdown]
+# Keep the numbers in proportion: they come from one training run per remedy and a test set
+# of 299 tumours, and a different seed would shuffle close results. Telling a real
+# difference from luck is what the rest of this lab is about.
+#
+# ## 4. k-fold cross-validation by hand
+#
+# A single train/validation split has two problems. It wastes data (the validation part
+# never trains anything), and its score depends on *which* rows landed in it. Watch the
+# accuracy of the same logistic regression move as only the random split changes:
+
+# %%
+for seed in range(5):
+    x_a, x_b, y_a, y_b = train_test_split(features, target, test_size=0.25, random_state=seed, stratify=target)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(x_a, y_a)
+    print(f"split seed {seed}: validation accuracy {model.score(x_b, y_b):.3f}")
+
+# %% [markdown]
+# **k-fold cross-validation** uses every row for validation exactly once. Split the row
+# indices into k folds of (nearly) equal size; for each fold, train a fresh model on the
+# other k - 1 folds and score it on this one. The k scores give a mean (the estimate) and a
+# spread (how much it depends on the data it saw). Typical choices are k = 5 or 10.
+#
+# ### Exercise 4: the fold indices
+#
+# Write `kfold_indices(n_samples, k)` that returns a list of `k` pairs
+# `(train_indices, val_indices)` of NumPy integer arrays. The validation folds are
+# consecutive blocks of `0 .. n_samples - 1` in order; when `n_samples` is not a multiple of
+# `k`, the first `n_samples % k` folds get one extra index. The training indices of a fold
+# are all the other indices, in increasing order. This is what scikit-learn's `KFold(k)`
+# (without shuffling) produces.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "2c6d00103abb2a32ddeef7799127d8cf", "grade": false, "grade_id": "kfold", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def kfold_indices(n_samples, k):
+    """[(train_indices, val_indices), ...] for k consecutive folds, like KFold(k)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "b240e3ba03f194f5eef2789e78370457", "grade": true, "grade_id": "kfold_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+small_folds = kfold_indices(10, 3)
+check("the number of folds of kfold_indices(10, 3)", len(small_folds), 3)
+check("the validation indices of kfold_indices(10, 3)", [list(val) for _, val in small_folds],
+      [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]],
+      hint="10 = 3 * 3 + 1, so the first fold gets one extra index")
+check("the training indices of the second fold", small_folds[1][0], [0, 1, 2, 3, 7, 8, 9],
+      hint="training indices are every index not in the validation fold")
+
+# %% [markdown]
+# ### Shuffling and stratification
+#
+# Consecutive folds are only safe when the rows are in random order. Many files are sorted:
+# the iris table lists 50 setosa, then 50 versicolor, then 50 virginica. With three
+# unshuffled folds each validation fold is a class the model never saw in training, and the
+# score collapses. `KFold(shuffle=True, random_state=...)` shuffles the indices first;
+# `StratifiedKFold` also keeps the class proportions equal in every fold, which matters for
+# small or imbalanced data. (`cross_val_score` with a classifier and `cv=5` uses
+# `StratifiedKFold` without shuffling by default.)
+
+# %%
+x_iris, y_iris = load_arrays("iris")
+iris_model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+splitters = {"KFold(3), no shuffle": KFold(3),
+             "KFold(3, shuffle=True)": KFold(3, shuffle=True, random_state=0),
+             "StratifiedKFold(3, shuffle=True)": StratifiedKFold(3, shuffle=True, random_state=0)}
+for name, splitter in splitters.items():
+    class_counts = [np.bincount(y_iris[val], minlength=3).tolist() for _, val in splitter.split(x_iris, y_iris)]
+    scores = cross_val_score(iris_model, x_iris, y_iris, cv=splitter)
+    print(f"{name:34s} classes per validation fold {class_counts}  accuracy {np.round(scores, 2)}")
+
+# %% [markdown]
+# ### Exercise 5: cross-validation, the whole loop
+#
+# Write `cross_validate_by_hand(make_model, x, y, folds)`: for every `(train, val)` pair in
+# `folds`, build a fresh model with `make_model()`, fit it on the training rows, score it on
+# the validation rows with `model.score` (accuracy for a classifier), and return the scores
+# as a NumPy array. Also write `mean_and_spread(scores)` that returns the tuple
+# `(mean, standard deviation)` as floats, with the standard deviation as NumPy's `np.std`
+# computes it. The check compares your loop with scikit-learn's `cross_val_score`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "c7979451ba677cbdac0370cef4f15e56", "grade": false, "grade_id": "cross_validate", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def cross_validate_by_hand(make_model, x, y, folds):
+    """One validation score per (train, val) fold, each from a freshly built model."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def mean_and_spread(scores):
+    """(mean, standard deviation) of the fold scores."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def make_logistic():
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+
+
+cancer_folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(features, target))
+by_hand = cross_validate_by_hand(make_logistic, features, target, cancer_folds)
+print("fold accuracies:", np.round(by_hand, 3), "mean ± std: %.3f ± %.3f" % mean_and_spread(by_hand))
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e430cdf6d654827ebf891ed7876be62e", "grade": true, "grade_id": "cross_validate_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check("cross_validate_by_hand against cross_val_score on the breast cancer folds", by_hand,
+      cross_val_score(make_logistic(), features, target, cv=cancer_folds),
+      hint="for each (train, val) pair: build a fresh model with make_model(), fit it on the rows x[train], "
+           "then score it on the rows x[val]")
+check("mean_and_spread([0.8, 0.9, 1.0])", mean_and_spread([0.8, 0.9, 1.0]), [0.9, np.std([0.8, 0.9, 1.0])],
+      hint="return (np.mean(scores), np.std(scores))")
+
+# %% [markdown]
+# ## 5. Cross-validating a network to choose its number of epochs
+#
+# The baseline network of section 2 was best after a handful of epochs, but we only know that
+# because we watched the validation set, which then stops being independent. Cross-validation
+# finds a good number of epochs from the training data alone: train one network per fold,
+# record its validation loss after every epoch, average the k curves, and take the epoch
+# where the mean curve is lowest. Then train a final network on **all** the training data
+# for that many epochs.
+
+# %%
+CV_EPOCHS = 40
+epoch_folds = list(StratifiedKFold(n_splits=4, shuffle=True, random_state=0).split(x_fit, y_fit))
+cv_curves = []
+for fold, (train, val) in enumerate(epoch_folds):
+    fold_model = make_mlp(N_INPUTS, seed=fold)
+    fold_history = train_curves(fold_model, x_fit[train], y_fit[train], x_fit[val], y_fit[val], CV_EPOCHS)
+    cv_curves.append(fold_history["val_loss"])
+cv_curves = np.array(cv_curves)
+chosen_epochs = int(np.argmin(cv_curves.mean(axis=0))) + 1
+print("validation loss curves:", cv_curves.shape, "-> lowest mean loss after", chosen_epochs, "epochs")
+
+final_model = make_mlp(N_INPUTS)
+train_curves(final_model, x_fit, y_fit, x_val, y_val, chosen_epochs)
+print(f"test loss: {test_scores(final_model, all_columns)[0]:.3f} after {chosen_epochs} epochs "
+      f"(baseline after {EPOCHS} epochs: {remedy_losses['baseline']:.3f})")
+
+# %%
+epochs_axis = np.arange(1, CV_EPOCHS + 1)
+mean_curve, std_curve = cv_curves.mean(axis=0), cv_curves.std(axis=0)
+fig, ax = plt.subplots()
+for fold, curve in enumerate(cv_curves):
+    ax.plot(epochs_axis, curve, linewidth=0.8, alpha=0.6, label=f"fold {fold}")
+ax.plot(epochs_axis, mean_curve, color="black", linewidth=2, label="mean of the folds")
+ax.fill_between(epochs_axis, mean_curve - std_curve, mean_curve + std_curve, color="gray", alpha=0.2)
+ax.axvline(chosen_epochs, color="gray", linestyle=":", label=f"chosen: {chosen_epochs} epochs")
+ax.legend(fontsize=8)
+labelled(ax, "4-fold validation loss of the network, epoch by epoch", "epoch", "validation log-loss",
+         caption="The folds disagree on the details; their mean has a clear minimum (band: ± one std).")
+plt.show()
+
+# %% [markdown]
+# ### Exercise 6: the one-standard-error rule
+#
+# The minimum of a noisy mean curve is itself noisy. A common, more cautious choice is the
+# **one-standard-error rule**: find the epoch with the lowest mean loss, compute the standard
+# error of the mean there, `se = std(ddof=1) / sqrt(k)` across the k folds, and pick the
+# **smallest** number of epochs whose mean loss is at most `lowest mean + se`. Fewer epochs
+# means a simpler model that is statistically as good.
+#
+# Write `one_se_epochs(val_curves)` for a `(k, epochs)` array of validation losses that
+# returns that number of epochs (counting from 1) as an int.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "4ec977371af3753c12f5dfb4a0fbe89b", "grade": false, "grade_id": "one_se", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def one_se_epochs(val_curves):
+    """Fewest epochs whose mean validation loss is within one standard error of the minimum."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+epochs_one_se = one_se_epochs(cv_curves)
+print("lowest mean:", chosen_epochs, "epochs; one-standard-error rule:", epochs_one_se, "epochs")
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c47eeee0856ab1852dab9d81ba4d77fd", "grade": true, "grade_id": "one_se_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+toy_curves = [[0.9, 0.50, 0.44, 0.40], [1.1, 0.60, 0.50, 0.50], [1.0, 0.46, 0.50, 0.48]]
+check("one_se_epochs on a toy array", one_se_epochs(toy_curves), 3,
+      hint="the mean curve is [1.0, 0.52, 0.48, 0.46]; the lowest is at epoch 4, its standard error is about "
+           "0.031, and epoch 3 (0.48) is within it")
+check("one_se_epochs when all folds agree", one_se_epochs([[3.0, 2.0, 1.0, 1.5]] * 3), 3,
+      hint="with identical folds the standard error is 0, so the rule picks the minimum itself")
+check_that("the one-SE choice not to exceed the lowest-mean choice", epochs_one_se <= chosen_epochs,
+           got=(epochs_one_se, chosen_epochs))
+
+# %% [markdown]
+# ## 6. What to do with the k results
+#
+# Cross-validation hands you k scores and k trained models. They are useful in several ways:
+#
+# - **Choose between models or settings by the mean score**, never by the best single fold:
+#   the best fold is partly luck.
+# - **Report the spread** (mean ± standard deviation). Two models whose means differ by much
+#   less than the spread are not distinguishable on this data.
+# - **Look at outlying folds.** A fold much worse than the others can reveal a problem in
+#   the data: duplicated rows, a sub-population that only appears there, bad labels.
+# - **Keep the k models as an ensemble**: average their predictions on new data. Each model
+#   saw a different (k-1)/k of the data, and averaging them cancels part of their errors.
+#
+# Here are ten fold scores of the logistic regression on the breast cancer data.
+
+# %%
+ten_folds = StratifiedKFold(n_splits=10, shuffle=True, random_state=1)
+fold_scores = cross_val_score(make_logistic(), features, target, cv=ten_folds)
+mean_score, spread = fold_scores.mean(), fold_scores.std()
+worst = int(np.argmin(fold_scores))
+print(f"mean {mean_score:.3f} ± {spread:.3f}; worst fold {worst} at {fold_scores[worst]:.3f}, "
+      f"{(mean_score - fold_scores[worst]) / spread:.1f} standard deviations below the mean")
+
+fig, ax = plt.subplots()
+ax.bar(np.arange(10), fold_scores, color="#56B4E9")
+ax.axhline(mean_score, color="black", label="mean")
+ax.axhspan(mean_score - spread, mean_score + spread, color="gray", alpha=0.2, label="± one std")
+ax.set_ylim(0.85, 1.0)
+ax.legend(loc="lower right")
+labelled(ax, "Accuracy of each of 10 folds", "fold", "validation accuracy",
+         caption="With ~57 tumours per fold one mistake moves a fold by 0.018: the spread is mostly noise.")
+plt.show()
+
+# %% [markdown]
+# ### Exercise 7: a fold ensemble
+#
+# Write `fit_fold_models(make_model, x, y, folds)` that returns the list of models, one per
+# fold, each built with `make_model()` and fitted on that fold's **training** rows; and
+# `ensemble_proba(models, x)` that returns the average of the models' `predict_proba(x)`
+# (an array of shape `(n_samples, n_classes)`). The cell then compares the ensemble of five
+# depth-3 decision trees with each tree alone on the held-out test set.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "4872d40adf3b3efb5a0ef8416a642d1e", "grade": false, "grade_id": "fold_ensemble", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def fit_fold_models(make_model, x, y, folds):
+    """One model per fold, fitted on the fold's training rows."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def ensemble_proba(models, x):
+    """Mean predicted class probabilities of the models."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+xc_train, xc_test, yc_train, yc_test = train_test("breast_cancer")
+ensemble_folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(xc_train, yc_train))
+make_small_tree = lambda: DecisionTreeClassifier(max_depth=3, random_state=0)  # noqa: E731
+fold_models = fit_fold_models(make_small_tree, xc_train, yc_train, ensemble_folds)
+ensemble_accuracy = float(np.mean(ensemble_proba(fold_models, xc_test).argmax(axis=1) == yc_test))
+print("each tree:", [round(model.score(xc_test, yc_test), 3) for model in fold_models])
+print("ensemble of the five:", round(ensemble_accuracy, 3))
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d94515ff880386fcdf708d80a7b6e353", "grade": true, "grade_id": "fold_ensemble_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check("the number of fold models", len(fold_models), 5, hint="fit one model per (train, val) pair")
+probabilities = ensemble_proba(fold_models, xc_test)
+check("the shape of ensemble_proba(fold_models, xc_test)", np.shape(probabilities), (len(xc_test), 2),
+      hint="average the (n_samples, 2) arrays of predict_proba over the models (axis 0)")
+check("the row sums of the ensemble's probabilities", np.sum(probabilities, axis=1), np.ones(len(xc_test)),
+      hint="an average of probability rows still sums to 1")
+check_that("an ensemble test accuracy above 0.88", ensemble_accuracy > 0.88, got=ensemble_accuracy)
+
+# %% [markdown]
+# ## What you built
+#
+# - Under-fitting and over-fitting read off a validation curve: training error only ever
+#   improves with complexity (or epochs); validation error turns back up.
+# - Five remedies measured on the same network and the same test set: a smaller model,
+#   dropout, L2, early stopping, and a correlation filter that matches `SelectKBest`.
+# - k-fold cross-validation from index splitting to per-fold training and the mean and
+#   spread of the scores, checked against `KFold` and `cross_val_score`, with shuffling and
+#   stratification where the rows are ordered or the classes unbalanced.
+# - Cross-validation of a Keras network to choose its number of epochs, with the
+#   one-standard-error rule, and a fold ensemble built from the k models.

@@ -1,0 +1,601 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lab 05: Classification metrics and ROC/AUC
+#
+# **Description:** the confusion matrix and the rates read from it, why accuracy misleads on
+# skewed data, ROC curves and AUC built by hand, a decision threshold chosen from explicit
+# costs, and two small projects carried end to end.
+#
+# A single number such as "97% accuracy" hides *which* mistakes a model makes. In a
+# disease-detection problem the two kinds of mistake are not alike: telling an ill patient
+# that they are healthy can cost a life, while a false alarm costs a second test. This lab
+# takes a classifier's predictions apart into the four cells of the confusion matrix, builds
+# every common metric from those counts, draws the ROC curve by sweeping the decision
+# threshold yourself, and then picks the threshold that minimises an explicit cost. It ends
+# with two mini projects: a breast-cancer classifier and a tabular regression with its own
+# metrics (MAE, RMSE, R²).
+#
+# Everything here uses scikit-learn and data that ships with it, so the lab runs offline in
+# a few seconds.
+#
+# **How the exercises work.** Cells that say `# YOUR CODE HERE` are yours: replace the
+# `raise NotImplementedError()` line with your code. The cell after each exercise checks your
+# answer and tells you what it expected when something is off. The grader runs more tests on
+# other inputs, so solve the problem, not the example. Run the notebook from top to bottom
+# (*Run > Run All Cells*) before you submit.
+
+# %% [markdown]
+# ## Setup
+
+# %%
+from course import check, check_that, set_seed
+from course.data import train_test
+from course.plotting import labelled, use_course_style
+
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn import metrics
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict, cross_val_score
+from sklearn.tree import DecisionTreeClassifier
+
+set_seed(42)
+use_course_style()
+
+# %% [markdown]
+# ## 1. The confusion matrix
+#
+# Picture a model that screens patients for a disease. Label 1 means *ill* (the **positive**
+# class: the thing we are looking for), label 0 means *healthy*. Each prediction falls into
+# one of four cells:
+#
+# | | predicted healthy (0) | predicted ill (1) |
+# |---|---|---|
+# | **actually healthy (0)** | true negative (TN) | false positive (FP) |
+# | **actually ill (1)** | false negative (FN) | true positive (TP) |
+#
+# Here is a worked example with 165 patients: 60 healthy and 105 ill. The model calls 50 of
+# the healthy patients healthy (TN = 50) and raises a false alarm on 10 (FP = 10); it misses 5
+# ill patients (FN = 5) and catches 100 (TP = 100). We rebuild those predictions as label
+# vectors and let scikit-learn count them.
+
+# %%
+y_true_165 = np.array([0] * 60 + [1] * 105)
+y_pred_165 = np.array([0] * 50 + [1] * 10 + [0] * 5 + [1] * 100)
+
+matrix_165 = metrics.confusion_matrix(y_true_165, y_pred_165)
+print(matrix_165)
+tn, fp, fn, tp = matrix_165.ravel()
+print(f"TN={tn}  FP={fp}  FN={fn}  TP={tp}")
+
+# %% [markdown]
+# scikit-learn puts the truth in the rows and the prediction in the columns, with the labels
+# sorted, so for 0/1 labels the matrix reads `[[TN, FP], [FN, TP]]` and `.ravel()` unpacks
+# it in that order. A heat map makes the layout easy to read.
+
+# %%
+fig, ax = plt.subplots(figsize=(4.5, 4))
+metrics.ConfusionMatrixDisplay(matrix_165, display_labels=["healthy", "ill"]).plot(
+    ax=ax, cmap="Blues", colorbar=False)
+ax.grid(False)
+labelled(ax, "Confusion matrix of the 165 patients", "predicted label", "actual label",
+         caption="Rows are the truth, columns the prediction: the off-diagonal cells are the mistakes.")
+plt.show()
+
+# %% [markdown]
+# ### Exercise 1: count the four cells yourself
+#
+# Write `confusion_counts(y_true, y_pred)` for binary labels (1 = positive) that returns a
+# dict `{"tn": ..., "fp": ..., "fn": ..., "tp": ...}` of Python ints. Count with NumPy
+# comparisons; do not call scikit-learn. Inputs may be lists or arrays.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "62159748243755a8120e28eed26ba636", "grade": false, "grade_id": "confusion_counts", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def confusion_counts(y_true, y_pred):
+    """TN, FP, FN and TP of binary predictions (1 = positive), as a dict of ints."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "42f295fb48a51087c7a2b420ddd2b736", "grade": true, "grade_id": "confusion_counts_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check("confusion_counts of the 165 patients", confusion_counts(y_true_165, y_pred_165),
+      {"tn": 50, "fp": 10, "fn": 5, "tp": 100},
+      hint="a false positive is y_true == 0 and y_pred == 1; a false negative is y_true == 1 and y_pred == 0")
+check("confusion_counts([0, 1, 1], [0, 1, 1])", confusion_counts([0, 1, 1], [0, 1, 1]),
+      {"tn": 1, "fp": 0, "fn": 0, "tp": 2}, hint="lists must work too: convert them with np.asarray")
+
+# %% [markdown]
+# ## 2. Rates read from the counts
+#
+# Each metric answers a different question, and each is a ratio of cells:
+#
+# | metric | question it answers | formula |
+# |---|---|---|
+# | accuracy | how many predictions are right? | (TP + TN) / all |
+# | precision | of the patients flagged ill, how many are ill? | TP / (TP + FP) |
+# | recall = sensitivity | of the ill patients, how many are flagged? | TP / (TP + FN) |
+# | specificity | of the healthy patients, how many are cleared? | TN / (TN + FP) |
+# | 1 - specificity (false positive rate) | of the healthy patients, how many get a false alarm? | FP / (TN + FP) |
+# | F1 | one number balancing precision and recall | 2 · precision · recall / (precision + recall) |
+#
+# F1 is the harmonic mean of precision and recall: it is high only when both are. Recall and
+# specificity are the two that ROC curves use (section 3).
+#
+# ### Exercise 2: every rate from the four counts
+#
+# Write `classification_rates(tn, fp, fn, tp)` returning a dict with the keys `"accuracy"`,
+# `"precision"`, `"recall"`, `"specificity"`, `"fpr"` (1 - specificity) and `"f1"`, as
+# floats. When a denominator is zero (for example no positive prediction at all, so
+# precision is 0/0) return `0.0` for that rate, as scikit-learn does with
+# `zero_division=0`. The checks compare your numbers with scikit-learn's functions on the
+# 165 patients.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "ff21c9150eadaac4cedb96777c776a5e", "grade": false, "grade_id": "classification_rates", "locked": false, "schema_version": 3, "solution": true, "task": false}
+RATE_NAMES = ["accuracy", "precision", "recall", "specificity", "fpr", "f1"]
+
+
+def classification_rates(tn, fp, fn, tp):
+    """Accuracy, precision, recall, specificity, false positive rate and F1 from the counts."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+rates_165 = classification_rates(50, 10, 5, 100)
+for name, value in rates_165.items():
+    print(f"{name:12s} {value:.4f}")
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "de11cee941352d7145205949c7ce7743", "grade": true, "grade_id": "classification_rates_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+rates_165 = classification_rates(50, 10, 5, 100)
+check("the keys of classification_rates(50, 10, 5, 100)", sorted(rates_165), sorted(RATE_NAMES),
+      hint="return a dict with exactly the six keys listed in the exercise")
+check("precision of the 165 patients", rates_165["precision"], metrics.precision_score(y_true_165, y_pred_165),
+      hint="precision = TP / (TP + FP): of the patients flagged ill, the fraction who are ill")
+check("recall (sensitivity) of the 165 patients", rates_165["recall"], metrics.recall_score(y_true_165, y_pred_165),
+      hint="recall = TP / (TP + FN): of the ill patients, the fraction the model flags")
+check("specificity of the 165 patients", rates_165["specificity"],
+      metrics.recall_score(y_true_165, y_pred_165, pos_label=0),
+      hint="specificity = TN / (TN + FP): it is the recall of the healthy class")
+check("1 - specificity of the 165 patients", rates_165["fpr"], 10 / 60,
+      hint="1 - specificity = FP / (TN + FP), the false positive rate")
+check("F1 of the 165 patients", rates_165["f1"], metrics.f1_score(y_true_165, y_pred_165),
+      hint="F1 = 2 * precision * recall / (precision + recall)")
+check("accuracy of the 165 patients", rates_165["accuracy"], metrics.accuracy_score(y_true_165, y_pred_165))
+
+# %% [markdown]
+# ## 3. Why accuracy misleads on a skewed problem
+#
+# Most screened people are healthy. Suppose 2% of a population has the disease. A "model"
+# that declares **everyone healthy** is right 98% of the time, yet it never finds a single
+# ill patient. Here is a synthetic population of 5,000 people (generated below, not real
+# data) and two models: the lazy one, and a screening test that catches 90% of ill people
+# (sensitivity 0.90) and raises a false alarm for 5% of healthy people (specificity 0.95).
+
+# %%
+rng = np.random.default_rng(7)
+n_people, prevalence = 5000, 0.02
+ill = (rng.random(n_people) < prevalence).astype(int)
+always_healthy = np.zeros(n_people, dtype=int)
+flagged_if_ill, flagged_if_healthy = rng.random(n_people) < 0.90, rng.random(n_people) < 0.05
+screening = np.where(ill == 1, flagged_if_ill, flagged_if_healthy).astype(int)
+
+print(f"{n_people} people, {ill.sum()} ill ({ill.mean():.1%})")
+for name, predictions in [("always healthy", always_healthy), ("screening test", screening)]:
+    print(f"{name:15s} accuracy {metrics.accuracy_score(ill, predictions):.3f}   "
+          f"recall {metrics.recall_score(ill, predictions):.3f}   "
+          f"balanced accuracy {metrics.balanced_accuracy_score(ill, predictions):.3f}")
+
+# %% [markdown]
+# The useless model wins on accuracy. The reason is that accuracy averages the two classes
+# *weighted by how common they are*: with 98% healthy people it is almost exactly the
+# specificity, and sensitivity barely counts. Balanced accuracy, the plain mean of
+# sensitivity and specificity, weights both classes equally and ranks the models sensibly.
+#
+# ### Exercise 3: accuracy as a weighted average
+#
+# Write `accuracy_from_rates(sensitivity, specificity, prevalence)` that returns the accuracy
+# of a classifier with the given sensitivity and specificity on a population where a fraction
+# `prevalence` is positive. (Count the right answers among the positives and among the
+# negatives, then divide by everyone.)
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "d9c929bb367dd56ca3b055cccc9a100a", "grade": false, "grade_id": "accuracy_from_rates", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def accuracy_from_rates(sensitivity, specificity, prevalence):
+    """Accuracy implied by sensitivity and specificity at a given prevalence."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0de8fa406cc022076d6bf74518824b2e", "grade": true, "grade_id": "accuracy_from_rates_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("accuracy_from_rates(0, 1, 0.02) (always healthy)", accuracy_from_rates(0.0, 1.0, 0.02), 0.98,
+      hint="the right answers are sensitivity * prevalence (ill) plus specificity * (1 - prevalence) (healthy)")
+check("accuracy_from_rates(0.9, 0.95, 0.02) (the screening test)", accuracy_from_rates(0.9, 0.95, 0.02), 0.949,
+      hint="0.9 * 0.02 of the population are ill and caught, 0.95 * 0.98 are healthy and cleared")
+
+# %% [markdown]
+# With your function we can draw accuracy against prevalence for both models. Below about 5%
+# prevalence, the model that never detects anything has the higher accuracy.
+
+# %%
+prevalences = np.linspace(0.0, 0.3, 61)
+fig, ax = plt.subplots()
+ax.plot(prevalences, accuracy_from_rates(0.0, 1.0, prevalences), label="always healthy")
+ax.plot(prevalences, accuracy_from_rates(0.90, 0.95, prevalences), label="screening test")
+ax.axvline(0.02, color="gray", linestyle=":", label="our population (2%)")
+ax.legend()
+labelled(ax, "Accuracy depends on how common the disease is", "prevalence", "accuracy",
+         caption="Accuracy rewards the lazy model when positives are rare; report recall and specificity.")
+plt.show()
+
+# %% [markdown]
+# ## 4. The ROC curve, threshold by threshold
+#
+# From here on we use real data: scikit-learn's breast cancer set (569 tumours, 30 features
+# measured on cell nuclei, bundled with the library). In its `target` column 0 means
+# malignant; we flip it so that **1 = malignant**, the condition we want to detect. A logistic
+# regression gives every tumour a *score*, the predicted probability of malignancy.
+
+# %%
+x_train, x_test, target_train, target_test = train_test("breast_cancer")
+y_train, y_test = 1 - target_train, 1 - target_test  # 1 = malignant
+print("train:", x_train.shape, "test:", x_test.shape, "malignant share:", round(y_train.mean(), 3))
+
+logistic = LogisticRegression(max_iter=1000).fit(x_train, y_train)
+scores_logistic = logistic.predict_proba(x_test)[:, 1]
+print("first scores:", np.round(scores_logistic[:6], 3))
+
+# %% [markdown]
+# A score becomes a decision through a **threshold**: predict malignant when the score is at
+# least `t`. `predict` uses `t = 0.5`, but nothing forces that choice. Every threshold gives
+# its own confusion matrix, and so its own pair (false positive rate, true positive rate).
+# A high threshold flags few tumours (few false alarms, many misses); a low one flags many.
+
+# %%
+for threshold in (0.9, 0.5, 0.1):
+    flagged = (scores_logistic >= threshold).astype(int)
+    tn, fp, fn, tp = metrics.confusion_matrix(y_test, flagged).ravel()
+    print(f"t={threshold:.1f}  TP={tp:2d} FN={fn:2d} FP={fp:2d} TN={tn:2d}  "
+          f"TPR={tp / (tp + fn):.3f}  FPR={fp / (fp + tn):.3f}")
+
+# %% [markdown]
+# The **ROC curve** (receiver operating characteristic) plots the true positive rate
+# (sensitivity, y axis) against the false positive rate (1 - specificity, x axis) for
+# *every* threshold. It starts at (0, 0), a threshold above every score where nothing is
+# flagged, and ends at (1, 1), a threshold at the lowest score where everything is.
+#
+# ### Exercise 4: sweep the thresholds
+#
+# Write `roc_points(y_true, scores)` returning three NumPy arrays `(fpr, tpr, thresholds)`.
+# The thresholds are `np.inf` followed by the distinct scores in *decreasing* order; at each
+# threshold `t`, a sample is predicted positive when `score >= t`. This is exactly what
+# `sklearn.metrics.roc_curve(y_true, scores, drop_intermediate=False)` returns, and the
+# checks compare with it.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "f4bedc71a5a9f1f44d5926d1da77d8cd", "grade": false, "grade_id": "roc_points", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def roc_points(y_true, scores):
+    """False positive rates, true positive rates and thresholds of a full threshold sweep."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "2068ea9d8d82b57e3908bf9fe20443c2", "grade": true, "grade_id": "roc_points_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+tiny_true, tiny_scores = [0, 1, 1, 0], [0.1, 0.8, 0.4, 0.4]
+tiny_fpr, tiny_tpr, tiny_thresholds = roc_points(tiny_true, tiny_scores)
+ref_fpr, ref_tpr, ref_thresholds = metrics.roc_curve(tiny_true, tiny_scores, drop_intermediate=False)
+check("thresholds of roc_points on the tiny example", tiny_thresholds, ref_thresholds,
+      hint="start with np.inf, then the distinct scores from the highest to the lowest (np.unique sorts ascending)")
+check("tpr of roc_points on the tiny example", tiny_tpr, ref_tpr,
+      hint="TPR = flagged positives / all positives, with flagged meaning score >= threshold")
+check("fpr of roc_points on the tiny example", tiny_fpr, ref_fpr,
+      hint="FPR = flagged negatives / all negatives")
+
+
+# %% [markdown]
+# The **AUC** (area under the ROC curve) summarises the whole curve in one number: 1.0 for
+# a model that ranks every positive above every negative, 0.5 for random guessing (the
+# diagonal). It also has a direct meaning: the probability that a randomly chosen malignant
+# tumour gets a higher score than a randomly chosen benign one. Because the ROC curve is a
+# set of points joined by straight lines, its area is a sum of trapezoids: between two
+# neighbouring points the area is the width `x[i+1] - x[i]` times the mean height
+# `(y[i] + y[i+1]) / 2`.
+#
+# ### Exercise 5: AUC by the trapezoid rule
+#
+# Write `trapezoid_auc(x, y)` that returns the area under the piecewise-linear curve through
+# the points `(x[i], y[i])` (x sorted in increasing order) as a float, by summing trapezoids
+# yourself with NumPy (no `np.trapezoid`, no scikit-learn).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "6e51b32039a2830d4832d4701c72a10b", "grade": false, "grade_id": "trapezoid_auc", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def trapezoid_auc(x, y):
+    """Area under the piecewise-linear curve through (x[i], y[i]) by the trapezoid rule."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "350ea517bba2db4bf176edc530257822", "grade": true, "grade_id": "trapezoid_auc_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("trapezoid_auc of the diagonal [0, 1] -> [0, 1]", trapezoid_auc([0, 1], [0, 1]), 0.5,
+      hint="one trapezoid: width 1, mean height (0 + 1) / 2")
+check("trapezoid_auc of a perfect ROC (0,0) (0,1) (1,1)", trapezoid_auc([0, 0, 1], [0, 1, 1]), 1.0)
+sk_fpr, sk_tpr, _ = metrics.roc_curve(y_test, scores_logistic)
+check("trapezoid_auc of the logistic model's ROC against roc_auc_score", trapezoid_auc(sk_fpr, sk_tpr),
+      metrics.roc_auc_score(y_test, scores_logistic), hint="sum (x[i+1] - x[i]) * (y[i] + y[i+1]) / 2 over i")
+
+# %% [markdown]
+# ### Comparing two models by AUC
+#
+# AUC does not depend on any threshold, which makes it a fair way to compare models before
+# a threshold is chosen. Below, the logistic regression meets a decision tree of depth 2.
+# The tree gives only a handful of distinct scores (one per leaf), so its ROC curve has few
+# corners. One test split of 143 tumours is a small sample, so we also compare the models by
+# 5-fold cross-validated AUC on the training set (lab 04), which shows the spread.
+
+# %%
+tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(x_train, y_train)
+candidates = {"logistic regression": (logistic, scores_logistic),
+              "decision tree, depth 2": (tree, tree.predict_proba(x_test)[:, 1])}
+folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+
+fig, ax = plt.subplots(figsize=(5.5, 5))
+for name, (model, test_scores) in candidates.items():
+    fpr_m, tpr_m, _ = metrics.roc_curve(y_test, test_scores)
+    test_auc = metrics.roc_auc_score(y_test, test_scores)
+    cv_auc = cross_val_score(model, x_train, y_train, cv=folds, scoring="roc_auc")
+    ax.plot(fpr_m, tpr_m, marker=".", label=f"{name} (test AUC {test_auc:.3f})")
+    print(f"{name:24s} test AUC {test_auc:.3f}   CV AUC {cv_auc.mean():.3f} ± {cv_auc.std():.3f}")
+ax.plot([0, 1], [0, 1], "--", color="gray", label="random guessing (AUC 0.5)")
+ax.legend(loc="lower right")
+labelled(ax, "ROC curves on the breast cancer test set", "false positive rate (1 - specificity)",
+         "true positive rate (sensitivity)",
+         caption="The curve closer to the top-left corner ranks tumours better; AUC measures how close.")
+plt.show()
+
+# %% [markdown]
+# ## 5. Choosing the threshold from costs
+#
+# The threshold is a business decision, not a property of the model. Suppose that a missed
+# malignant tumour (a false negative) is judged **20 times** as costly as a false alarm (a
+# false positive, which leads to a biopsy that turns out benign). The total cost of a
+# threshold is then
+#
+# `cost = 20 · FN + 1 · FP`
+#
+# and we want the threshold that minimises it. The threshold must not be tuned on the test
+# set, or the test score stops being an honest estimate. We use **out-of-fold** scores
+# instead: `cross_val_predict` scores every training tumour with a model that did not see it
+# during fitting.
+
+# %%
+COST_FN, COST_FP = 20, 1
+oof_scores = cross_val_predict(LogisticRegression(max_iter=1000), x_train, y_train, cv=folds,
+                               method="predict_proba")[:, 1]
+for threshold in (0.5, 0.3, 0.1):
+    tn, fp, fn, tp = metrics.confusion_matrix(y_train, (oof_scores >= threshold).astype(int)).ravel()
+    print(f"t={threshold:.1f}  FN={fn:2d} FP={fp:2d}  cost={COST_FN * fn + COST_FP * fp}")
+
+# %% [markdown]
+# ### Exercise 6: the cheapest threshold
+#
+# Write `total_cost(y_true, scores, threshold, cost_fn, cost_fp)` returning the cost
+# `cost_fn * FN + cost_fp * FP` when samples with `score >= threshold` are predicted positive,
+# and `best_threshold(y_true, scores, cost_fn, cost_fp)` that tries every distinct score as a
+# threshold, plus `np.inf` (flag nothing), and returns the one with the lowest total cost.
+# Then use it on the out-of-fold scores: `chosen_threshold` is the threshold for a 20:1 cost.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "3272ec720ecbdce1ca02ddecb492edf4", "grade": false, "grade_id": "cost_threshold", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def total_cost(y_true, scores, threshold, cost_fn, cost_fp):
+    """cost_fn * FN + cost_fp * FP when score >= threshold is predicted positive."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def best_threshold(y_true, scores, cost_fn, cost_fp):
+    """The candidate threshold (a distinct score, or np.inf) with the lowest total cost."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+chosen_threshold = best_threshold(y_train, oof_scores, COST_FN, COST_FP)
+print(f"chosen threshold {chosen_threshold:.4f}, out-of-fold cost "
+      f"{total_cost(y_train, oof_scores, chosen_threshold, COST_FN, COST_FP):.0f} "
+      f"(at 0.5: {total_cost(y_train, oof_scores, 0.5, COST_FN, COST_FP):.0f})")
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "5469a767a199afb0269235e7f64d3af6", "grade": true, "grade_id": "cost_threshold_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+small_true, small_scores = [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]
+check("total_cost(small example, threshold 0.4, cost_fn=5, cost_fp=1)",
+      total_cost(small_true, small_scores, 0.4, 5, 1), 6.0,
+      hint="at 0.4 the tumour scored 0.35 is missed (FN = 1) and the healthy one scored 0.4 is flagged (FP = 1)")
+check("best_threshold(small example, cost_fn=5, cost_fp=1)", best_threshold(small_true, small_scores, 5, 1), 0.35,
+      hint="try every distinct score (and np.inf) as the threshold and keep the cheapest")
+check("best_threshold(small example, cost_fn=1, cost_fp=5)", best_threshold(small_true, small_scores, 1, 5), 0.8,
+      hint="when false alarms are the expensive mistake, the threshold moves up")
+check_that("the chosen threshold for a 20:1 cost to be below 0.5", chosen_threshold < 0.5, got=chosen_threshold,
+           hint="missed tumours are expensive, so the cheapest threshold flags more tumours than 0.5 does")
+
+# %% [markdown]
+# Here is the whole cost curve, and what the chosen threshold does on the untouched test set
+# compared with the default 0.5.
+
+# %%
+sweep = np.unique(oof_scores)
+fig, ax = plt.subplots()
+ax.plot(sweep, [total_cost(y_train, oof_scores, t, COST_FN, COST_FP) for t in sweep])
+ax.axvline(chosen_threshold, color="gray", linestyle=":", label=f"chosen threshold {chosen_threshold:.3f}")
+ax.axvline(0.5, color="black", linestyle="--", label="default threshold 0.5")
+ax.set_xscale("log")
+ax.legend()
+labelled(ax, "Cost of each threshold (out-of-fold, FN costs 20, FP costs 1)", "threshold (log scale)",
+         "total cost", caption="Cheap false alarms and costly misses push the best threshold well below 0.5.")
+plt.show()
+
+for threshold in (0.5, chosen_threshold):
+    flagged = (scores_logistic >= threshold).astype(int)
+    tn, fp, fn, tp = metrics.confusion_matrix(y_test, flagged).ravel()
+    print(f"test set, t={threshold:.3f}: FN={fn} FP={fp} cost={COST_FN * fn + COST_FP * fp} "
+          f"recall={tp / (tp + fn):.3f} specificity={tn / (tn + fp):.3f}")
+
+# %% [markdown]
+# ## 6. Mini project 1: breast-cancer classification, end to end
+#
+# Time to put the pieces together on your own. The workflow a screening model needs is:
+#
+# 1. fit a classifier on the training set (scaling is already done by `train_test`);
+# 2. get out-of-fold probabilities on the training set and choose the threshold that
+#    minimises the cost `cost_fn · FN + cost_fp · FP`;
+# 3. fit the classifier on the whole training set;
+# 4. report on the test set, once: AUC of the probabilities, and recall, specificity and cost
+#    at the chosen threshold.
+#
+# ### Exercise 7: the screening model
+#
+# Write `breast_cancer_project(x_train, y_train, x_test, y_test, cost_fn, cost_fp)` that
+# follows these steps and returns a dict with the keys `"model"` (the classifier fitted on all
+# training data, with a `predict_proba` method), `"threshold"`, `"auc"`, `"recall"`,
+# `"specificity"` and `"cost"` (the last four measured on the test set). Any scikit-learn
+# classifier is allowed; logistic regression works well. Use
+# `StratifiedKFold(5, shuffle=True, random_state=0)` for the out-of-fold scores.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "2cdbc4e90db1374a152f5944ce6c8c45", "grade": false, "grade_id": "cancer_project", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def breast_cancer_project(x_train, y_train, x_test, y_test, cost_fn, cost_fp):
+    """Fit, choose a cost-based threshold on out-of-fold scores, and report on the test set."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+project = breast_cancer_project(x_train, y_train, x_test, y_test, COST_FN, COST_FP)
+print({name: value for name, value in project.items() if name != "model"})
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d32e7118a5df522e937589d658c5d631", "grade": true, "grade_id": "cancer_project_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check("the keys of the project's result", sorted(project),
+      sorted(["model", "threshold", "auc", "recall", "specificity", "cost"]),
+      hint="return a dict with exactly the keys listed in the exercise")
+check_that("a test AUC above 0.95", project["auc"] > 0.95, got=project["auc"],
+           hint="compute roc_auc_score on the test probabilities of the model fitted on all training data")
+check_that("a test recall of at least 0.9 at the chosen threshold", project["recall"] >= 0.9, got=project["recall"],
+           hint="choose the threshold with best_threshold on out-of-fold scores and the 20:1 cost")
+
+# %% [markdown]
+# ## 7. Mini project 2: a house-price style regression
+#
+# Courses long used the Boston house-price table for this project, but scikit-learn removed
+# `load_boston` in version 1.2 because one of its features was built on the assumption that
+# racial self-segregation raises house prices. Its usual replacement, California housing,
+# has to be downloaded, which this offline course avoids. We use scikit-learn's bundled
+# **diabetes** table instead: the same kind of problem (predict a number from ten numeric
+# columns about 442 patients; the target measures disease progression one year later), with
+# the same metrics:
+#
+# - **MAE**, the mean absolute error: the typical miss, in the target's units;
+# - **RMSE**, the root mean squared error: also in the target's units, but large misses
+#   weigh more;
+# - **R²** = 1 - SS_res / SS_tot, with SS_res = Σ(y - ŷ)² and SS_tot = Σ(y - ȳ)²: the share
+#   of the target's variance the model explains. Predicting the mean gives 0; a model worse
+#   than the mean goes negative.
+#
+# A regression model is only useful if it beats the simplest baseline, predicting the
+# training mean for everyone.
+
+# %%
+xd_train, xd_test, yd_train, yd_test = train_test("diabetes")
+print("train:", xd_train.shape, "test:", xd_test.shape, "target range:", yd_train.min(), "-", yd_train.max())
+
+baseline_pred = np.full(len(yd_test), yd_train.mean())
+linear = LinearRegression().fit(xd_train, yd_train)
+linear_pred = linear.predict(xd_test)
+for name, pred in [("training mean", baseline_pred), ("linear regression", linear_pred)]:
+    print(f"{name:18s} MAE {metrics.mean_absolute_error(yd_test, pred):6.2f}   "
+          f"RMSE {metrics.root_mean_squared_error(yd_test, pred):6.2f}   R² {metrics.r2_score(yd_test, pred):6.3f}")
+
+fig, ax = plt.subplots(figsize=(5, 5))
+ax.scatter(yd_test, linear_pred, s=12)
+ax.plot([yd_test.min(), yd_test.max()], [yd_test.min(), yd_test.max()], "--", color="gray", label="perfect prediction")
+ax.legend()
+labelled(ax, "Linear regression on the diabetes test set", "actual target", "predicted target",
+         caption="Points far from the diagonal are large errors; RMSE weighs them more than MAE does.")
+plt.show()
+
+# %% [markdown]
+# ### Exercise 8: regression metrics by hand
+#
+# Write `regression_metrics(y_true, y_pred)` returning a dict with the keys `"mae"`,
+# `"rmse"` and `"r2"` as floats, computed with NumPy from the formulas above (no
+# scikit-learn).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "87c75aa10b4d90e031a718351ec61059", "grade": false, "grade_id": "regression_metrics", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def regression_metrics(y_true, y_pred):
+    """MAE, RMSE and R^2 of a regression, from their formulas."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "2816f30d6bb795298c8194d21a9d9359", "grade": true, "grade_id": "regression_metrics_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+small = regression_metrics([3.0, 5.0, 7.0], [4.0, 5.0, 5.0])
+check("the keys of regression_metrics", sorted(small), ["mae", "r2", "rmse"], hint="return the keys mae, rmse and r2")
+check("MAE of [3, 5, 7] vs [4, 5, 5]", small["mae"], 1.0, hint="mean of |y - y_hat| = (1 + 0 + 2) / 3")
+check("RMSE of [3, 5, 7] vs [4, 5, 5]", small["rmse"], np.sqrt(5 / 3), hint="sqrt of the mean of (y - y_hat)^2")
+check("R² of [3, 5, 7] vs [4, 5, 5]", small["r2"], 1 - 5 / 8, hint="1 - SS_res / SS_tot, with SS_tot = sum((y - mean(y))^2) = 8")
+check("R² of the linear model against r2_score", regression_metrics(yd_test, linear_pred)["r2"],
+      metrics.r2_score(yd_test, linear_pred), rtol=1e-5)
+
+# %% [markdown]
+# ### Exercise 9: the regression project
+#
+# Ridge regression is linear regression with an L2 penalty of strength `alpha` on the
+# coefficients (lab 04). Write `diabetes_project(x_train, y_train, x_test, y_test, alphas)`
+# that:
+#
+# 1. scores every `alpha` in `alphas` by 5-fold cross-validated RMSE on the training set,
+#    with `KFold(5, shuffle=True, random_state=0)` and
+#    `cross_val_score(Ridge(alpha=alpha), ..., scoring="neg_root_mean_squared_error")`
+#    (scikit-learn maximises scores, so it reports *minus* the RMSE);
+# 2. keeps the alpha with the lowest mean RMSE and fits `Ridge(alpha=best)` on the whole
+#    training set;
+# 3. returns a dict with `"alpha"`, `"cv_rmse"` (the best mean CV RMSE, a positive number),
+#    `"model"` (the fitted Ridge) and `"test"` (MAE, RMSE and R² on the test set, a dict like
+#    `regression_metrics` returns).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "81ff8dc4e983d981418e08feed505702", "grade": false, "grade_id": "diabetes_project", "locked": false, "schema_version": 3, "solution": true, "task": false}
+ALPHAS = [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
+
+
+def diabetes_project(x_train, y_train, x_test, y_test, alphas):
+    """Choose Ridge's alpha by cross-validated RMSE, refit, and report test metrics."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+regression_project = diabetes_project(xd_train, yd_train, xd_test, yd_test, ALPHAS)
+print("alpha:", regression_project["alpha"], " CV RMSE:", round(regression_project["cv_rmse"], 2),
+      " test:", {k: round(v, 3) for k, v in regression_project["test"].items()})
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a728fee07432458edea7fdc91bb4e379", "grade": true, "grade_id": "diabetes_project_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check_that("the chosen alpha to be one of ALPHAS", regression_project["alpha"] in ALPHAS,
+           got=regression_project["alpha"], hint="return the alpha itself, not its position in the list")
+check_that("a positive CV RMSE", regression_project["cv_rmse"] > 0, got=regression_project["cv_rmse"],
+           hint="scikit-learn's score is minus the RMSE: negate it")
+check_that("a test R² above 0.3", regression_project["test"]["r2"] > 0.3, got=regression_project["test"],
+           hint="fit Ridge(alpha=best) on the whole training set before predicting the test set")
+
+# %% [markdown]
+# ## What you built
+#
+# - The confusion matrix splits predictions into TN, FP, FN and TP; precision, recall
+#   (sensitivity), specificity, 1 - specificity and F1 are ratios of those four counts.
+# - Accuracy weights the classes by how common they are, so on a rare disease a model that
+#   finds nothing looks excellent; recall, specificity and balanced accuracy do not hide it.
+# - The ROC curve is a threshold sweep, the AUC its area by the trapezoid rule, and AUC
+#   compares models before any threshold is chosen.
+# - The threshold is chosen from the costs of the two mistakes, on out-of-fold predictions,
+#   never on the test set.
+# - For regression, MAE and RMSE measure the typical miss in the target's units, and R² says
+#   how much better than predicting the mean the model is.
