@@ -5,10 +5,15 @@ import os
 
 import pytest
 
+import nbformat
+
 from autograder import grading, selfcheck
+from autograder.build import build_lab, init_course_dir, source_notebook
 from autograder.paths import lab_names
 
 LABS = lab_names()
+CLASS_LAB = "01_tensorflow_foundations"  # the lab the sample classes submit
+CELL_TIMEOUT = 20  # seconds per cell when grading a sample class; the slowest lab 01 cell takes about 3
 os.environ.pop("AUTOGRADER_DB_URL", None)  # a developer's own gradebook URL must not reach the tests
 
 
@@ -43,3 +48,16 @@ def graded(request, tmp_path_factory) -> GradedLab:
     if lab not in _graded:
         _graded[lab] = GradedLab(lab, tmp_path_factory.mktemp(f"course-{lab}"))
     return _graded[lab]
+
+
+def released_course(folder):
+    """A scratch course with the class lab released and a short per-cell time limit.
+
+    Returns ``(course_dir, release, source)``: the student release and the instructor notebook.
+    """
+    course = init_course_dir(folder)
+    with (course / "nbgrader_config.py").open("a") as handle:
+        handle.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
+    build_lab(CLASS_LAB, course, course / "labs")
+    release = nbformat.read(course / "release" / CLASS_LAB / f"{CLASS_LAB}.ipynb", as_version=4)
+    return course, release, source_notebook(CLASS_LAB)

@@ -5,7 +5,6 @@ import copy
 import csv
 import html
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -13,24 +12,17 @@ import zipfile
 import nbformat
 import pytest
 
-from autograder.build import build_lab, init_course_dir, source_notebook
+from conftest import CLASS_LAB as LAB, released_course
 from autograder.grading import graded_cells
 from autograder.synthetic import solved
 
 pytestmark = pytest.mark.xdist_group("grading_class")  # one worker builds the class once
 
-LAB = "01_tensorflow_foundations"
-CELL_TIMEOUT = 20  # seconds; the slowest lab 01 cell takes about 3
 
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
-    course = init_course_dir(tmp_path_factory.mktemp("course"))
-    with (course / "nbgrader_config.py").open("a") as handle:
-        handle.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
-    build_lab(LAB, course, course / "labs")
-    release = nbformat.read(course / "release" / LAB / f"{LAB}.ipynb", as_version=4)
-    source = source_notebook(LAB)
+    course, release, source = released_course(tmp_path_factory.mktemp("course"))
     done = solved(release, source)
     inbox = tmp_path_factory.mktemp("inbox")
     write = lambda name, nb: nbformat.write(nb, inbox / name)  # noqa: E731

@@ -15,11 +15,10 @@ import sys
 import nbformat
 import pytest
 
-from autograder.build import build_lab, init_course_dir, source_notebook
 from autograder.grading import graded_cells
 from autograder.paths import SOLUTIONS
 from autograder.synthetic import solved
-from test_grading_class import CELL_TIMEOUT, LAB
+from conftest import CLASS_LAB as LAB, released_course
 
 pytestmark = pytest.mark.xdist_group("hostile_submissions")  # one worker builds the class once
 
@@ -105,12 +104,8 @@ def with_cell(nb, code: str):
 @pytest.fixture(scope="module")
 def hostile_class(tmp_path_factory):
     PROBE_OUTSIDE.unlink(missing_ok=True)
-    course = init_course_dir(tmp_path_factory.mktemp("course"))
-    with (course / "nbgrader_config.py").open("a") as handle:
-        handle.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
-    build_lab(LAB, course, course / "labs")
-    release = nbformat.read(course / "release" / LAB / f"{LAB}.ipynb", as_version=4)
-    done = solved(release, source_notebook(LAB))
+    course, release, source = released_course(tmp_path_factory.mktemp("course"))
+    done = solved(release, source)
     inbox = tmp_path_factory.mktemp("inbox")
     notebooks = {"control": done, **{name: with_cell(done, code) for name, code in HOSTILE_CELLS.items()}}
 

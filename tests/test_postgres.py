@@ -23,9 +23,8 @@ import pytest
 
 from autograder.build import build_lab, init_course_dir, source_notebook
 from autograder.cli import DB_URL_ENV
-from autograder.grading import graded_cells
 from autograder.synthetic import solved
-from test_grading_class import CELL_TIMEOUT, LAB
+from conftest import CELL_TIMEOUT, CLASS_LAB as LAB
 
 pytestmark = pytest.mark.xdist_group("postgres")  # one worker builds the class once
 

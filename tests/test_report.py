@@ -1,7 +1,6 @@
 """The class report of a small graded class of lab 01, checked against nbgrader's gradebook."""
 from __future__ import annotations
 
-import copy
 import csv
 import re
 import subprocess
@@ -12,25 +11,15 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder import report
-from autograder.build import build_lab, init_course_dir, source_notebook
+from autograder.synthetic import exercises, solved
+from conftest import CLASS_LAB as LAB, released_course
 from autograder.grading import Outcome, graded_cells, write_outcomes
 
 pytestmark = pytest.mark.xdist_group("report")  # one worker builds the class once
 
-LAB = "01_tensorflow_foundations"
-CELL_TIMEOUT = 20  # seconds; the slowest lab 01 cell takes about 3
 HOSTILE = "<script>alert('boo')</script>"
 WRONG_SIGMOID = '"sigmoid": lambda: tf.sigmoid(x),'  # the derivative forgets the (1 - f(x)) factor
 
-
-def with_solutions(release, source, solved):
-    """The release with the solution cells named in ``solved`` filled in from the source."""
-    nb = copy.deepcopy(release)
-    solutions = graded_cells(source)
-    for grade_id, cell in graded_cells(nb).items():
-        if grade_id in solved:
-            cell.source = solutions[grade_id].source
-    return nb
 
 
 def autograder_cli(course, *args):
@@ -44,19 +33,14 @@ def autograder_cli(course, *args):
 def graded_class(tmp_path_factory):
     """alice solved everything, bob nothing, carol three exercises; erin has a wrong sigmoid
     derivative and a cell raising HTML in its message; dave's file is not JSON."""
-    course = init_course_dir(tmp_path_factory.mktemp("course"))
-    with (course / "nbgrader_config.py").open("a") as handle:
-        handle.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
-    build_lab(LAB, course, course / "labs")
-    release = nbformat.read(course / "release" / LAB / f"{LAB}.ipynb", as_version=4)
-    source = source_notebook(LAB)
-    everything = {k for k, c in graded_cells(source).items() if c.metadata["nbgrader"]["solution"]}
+    course, release, source = released_course(tmp_path_factory.mktemp("course"))
+    everything = set(exercises(source))
     inbox = tmp_path_factory.mktemp("inbox")
-    nbformat.write(with_solutions(release, source, everything), inbox / "alice.ipynb")
+    nbformat.write(solved(release, source, everything), inbox / "alice.ipynb")
     nbformat.write(release, inbox / "bob.ipynb")
-    nbformat.write(with_solutions(release, source, {"standardize", "f_graph", "counter"}), inbox / "carol.ipynb")
+    nbformat.write(solved(release, source, {"standardize", "f_graph", "counter"}), inbox / "carol.ipynb")
     (inbox / "dave.ipynb").write_text('{"cells": [ {"cell_type": "code", ')
-    erin = with_solutions(release, source, everything)
+    erin = solved(release, source, everything)
     cell = graded_cells(erin)["derivatives"]
     cell.source = re.sub(r'"sigmoid": lambda: .*', WRONG_SIGMOID, cell.source)
     assert WRONG_SIGMOID in cell.source
