@@ -87,10 +87,16 @@ def restore_settings(nb, release) -> bool:
     changed = False
     expected = graded_cells(release)
     for grade_id, cell in graded_cells(nb).items():
-        if grade_id in expected and cell.metadata["nbgrader"] != expected[grade_id].metadata["nbgrader"]:
+        if grade_id in expected and settings(cell) != settings(expected[grade_id]):
             cell.metadata["nbgrader"] = copy.deepcopy(expected[grade_id].metadata["nbgrader"])
             changed = True
     return changed
+
+
+def settings(cell) -> dict:
+    """What nbgrader grades a cell by: its role, lock and points."""
+    meta = cell.metadata["nbgrader"]
+    return {key: meta.get(key) for key in ("grade", "solution", "locked", "points", "task")}
 
 
 def compare_with_release(nb, release) -> list[str]:
@@ -109,7 +115,7 @@ def compare_with_release(nb, release) -> list[str]:
         notes.append("graded cells were reordered; they ran in the submitted order")
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     changed = [grade_id for grade_id, cell in expected.items()
-               if grade_id in got and got[grade_id].metadata["nbgrader"] != cell.metadata["nbgrader"]]
+               if grade_id in got and settings(got[grade_id]) != settings(cell)]
     if changed:
         notes.append(f"nbgrader settings (points, grade, locked) of cell(s) changed and restored from the release: "
                      f"{', '.join(changed)}")

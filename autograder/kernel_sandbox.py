@@ -130,6 +130,7 @@ def bwrap_argv(course_dir: Path, workdir: Path, runtime: Path) -> list[str]:
 
     argv = [bwrap(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
             "--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--dir", "/tmp/home",
+            "--perms", "1777", "--tmpfs", "/dev/shm",  # joblib and multiprocessing need it
             *visible_again()]
     for hidden in hidden_paths(course_dir):
         argv += [*reachable(hidden), "--tmpfs", str(hidden)]
@@ -137,7 +138,7 @@ def bwrap_argv(course_dir: Path, workdir: Path, runtime: Path) -> list[str]:
         argv += [*reachable(path), "--bind", str(path), str(path)]
     argv += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "grader",
              "--die-with-parent", "--new-session", "--chdir", str(workdir),
-             "--setenv", "HOME", "/tmp/home", "--setenv", "MPLCONFIGDIR", "/tmp/home/matplotlib",
+             "--setenv", "HOME", "/tmp/home", "--setenv", "MPLCONFIGDIR", str(runtime / "matplotlib"),
              "--setenv", "USER", "nobody",
              # the pid of nbgrader means nothing in the new pid namespace; --die-with-parent does that job
              "--unsetenv", "JPY_PARENT_PID"]
