@@ -9,6 +9,11 @@ the course palette. It changes nothing the lab computes or draws.
 
 
 def _course_book_setup():
+    # Load the inline backend first: setting it up drops every formatter registered for
+    # Figure before it (IPython's select_figure_formats).
+    import matplotlib.pyplot as plt
+
+    plt.close(plt.figure())
     from IPython import get_ipython
     from IPython.core.formatters import BaseFormatter
     from traitlets import ObjectName, Unicode
