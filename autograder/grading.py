@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -205,6 +206,8 @@ def grade_student(lab: str, student: str, course_dir: Path, release, *, isolate:
         if returncode == 0 or "database is locked" not in log:
             break
     (log_dir / f"{student}.log").write_text(log)
+    if env:
+        shutil.rmtree(env["JUPYTER_RUNTIME_DIR"], ignore_errors=True)
     notes += limit_notes
     autograded = course_dir / "autograded" / student / lab / f"{lab}.ipynb"
     if returncode is None:

@@ -12,7 +12,8 @@ process limit), with resource limits. What the student's code can see and do:
   sockets in a private runtime folder, the "ipc" transport);
 * files: the system read-only; the course directory (gradebook, sources with hidden tests,
   other students' work) and the instructor sources are replaced by empty folders; writable
-  are only its own notebook folder (a scratch copy) and a private /tmp;
+  are only its own notebook folder (a scratch copy), its runtime folder (sockets) and a
+  private /tmp;
 * processes, memory, CPU time, file size: capped by rlimits (:func:`limits`) and, where the
   machine offers cgroup v1 controllers to root, by a cgroup of its own (:func:`confine`): one
   fair CPU share however many processes it starts, 256 tasks, the memory limit; it dies with
@@ -115,8 +116,8 @@ def hidden_paths(course_dir: Path) -> list[Path]:
 def reachable(target: Path) -> list[str]:
     """bwrap arguments that create ``target``'s missing parents, traversable by the kernel.
 
-    bubblewrap makes the mount points it needs with mode 0700, which user nobody could not
-    walk through; existing folders are left as they are.
+    bubblewrap makes the mount points it needs with mode 0700, which the kernel's unprivileged
+    uid could not walk through; existing folders are left as they are.
     """
     args: list[str] = []
     for parent in reversed(target.parents[:-1]):  # from the top down, without "/"
@@ -139,7 +140,7 @@ def bwrap_argv(course_dir: Path, workdir: Path, runtime: Path) -> list[str]:
     argv += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "grader",
              "--die-with-parent", "--new-session", "--chdir", str(workdir),
              "--setenv", "HOME", "/tmp/home", "--setenv", "MPLCONFIGDIR", str(runtime / "matplotlib"),
-             "--setenv", "USER", "nobody",
+             "--setenv", "USER", "student",
              # the pid of nbgrader means nothing in the new pid namespace; --die-with-parent does that job
              "--unsetenv", "JPY_PARENT_PID"]
     return argv
@@ -154,10 +155,12 @@ def main(argv: list[str]) -> None:
     course_dir = Path(os.environ["GRADING_COURSE_DIR"]).resolve()
     if json.loads(connection_file.read_text()).get("transport") != "ipc":
         raise SystemExit("the grading kernel needs the ipc transport (KernelManager.transport = 'ipc')")
-    for path in (workdir, runtime):
-        if course_dir not in path.parents:
-            raise SystemExit(f"refusing to run a grading kernel in {path}: it is not inside the course "
-                             f"directory {course_dir}")
+    if course_dir not in workdir.parents:
+        raise SystemExit(f"refusing to run a grading kernel in {workdir}: it is not inside the course "
+                         f"directory {course_dir}")
+    if runtime != Path(os.environ.get("JUPYTER_RUNTIME_DIR", "")).resolve():
+        raise SystemExit(f"refusing to run a grading kernel whose connection file is in {runtime}: "
+                         "the grader's runtime folder is JUPYTER_RUNTIME_DIR")
     uid = FIRST_UID + os.getpid()
     memory = int(os.environ.get("GRADING_MEMORY", DEFAULT_MEMORY))
     if os.geteuid() == 0 and os.environ.get("GRADING_CGROUP"):

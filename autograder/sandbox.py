@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -71,10 +72,9 @@ def grading_environment(course_dir: Path, student: str) -> tuple[list[str], dict
         "display_name": "Python 3 (grading sandbox)", "language": "python",
         # a signal would reach bubblewrap, not the kernel: interrupt a looping cell by message
         "interrupt_mode": "message"}, indent=1))
-    runtime = course_dir / ".grading" / "runtime" / student
-    if runtime.exists():
-        shutil.rmtree(runtime)
-    runtime.mkdir(parents=True)
+    # The kernel's unix sockets live here: a short path under /tmp, since a socket path may not
+    # exceed 107 bytes (a course folder deep in a checkout would). The grader deletes it after.
+    runtime = Path(tempfile.mkdtemp(prefix=f"grading-{student[:20]}-", dir="/tmp"))
     font_cache(runtime / "matplotlib")
     env = {"JUPYTER_PATH": str(share), "JUPYTER_RUNTIME_DIR": str(runtime),
            "GRADING_COURSE_DIR": str(course_dir), "PYTHONPATH": str(REPO),

@@ -225,10 +225,17 @@ def figure_alt(facts: dict) -> str:
 
 
 def _clean_outputs(outputs: list) -> tuple[list, list[dict]]:
-    """Outputs fit for the page: no stderr, no traceback; figure records taken out."""
+    """Outputs fit for the page: no stderr, no traceback, no script; figure records taken out.
+
+    Scripts go because a library's notebook display may fetch code from the internet (Apache
+    Beam, under TFMA, injects jQuery from a CDN): the site works offline and loads nothing.
+    """
     kept, figures = [], []
     for output in outputs:
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            continue
+        data = output.get("data") or {}
+        if "application/javascript" in data or "<script" in "".join(data.get("text/html", "")):
             continue
         if output.get("output_type") == "error":
             # only possible in a cell tagged raises-exception: say what was raised, no traceback

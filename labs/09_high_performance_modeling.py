@@ -706,9 +706,9 @@ check_that("the dark mass of the teacher to grow with the temperature", masses[0
 # `temperature ** 2`, and the total `loss`; take the gradient of `loss` with respect to the
 # **student's** trainable variables and apply it with `self.optimizer.apply_gradients`.
 # Then update the four trackers (the three losses and the accuracy of the student's logits
-# against `y`) and return `self.get_metrics_result()`, the dictionary of their values.
-# `test_step(data)` evaluates the student alone: update `student_loss_tracker` and
-# `accuracy_tracker`, and return `self.get_metrics_result()`.
+# against `y`); the step's result is the dictionary of their values that
+# `self.get_metrics_result()` gives. `test_step(data)` evaluates the student alone: it updates
+# `student_loss_tracker` and `accuracy_tracker` and gives back the same dictionary.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "98dcb7543557474a86d8bf84c133cec4", "grade": false, "grade_id": "distiller", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class Distiller(keras.Model):

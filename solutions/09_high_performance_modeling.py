@@ -824,9 +824,9 @@ check_that("dark_mass to return a Python float", isinstance(dark_mass(z, 1.0), f
 # `temperature ** 2`, and the total `loss`; take the gradient of `loss` with respect to the
 # **student's** trainable variables and apply it with `self.optimizer.apply_gradients`.
 # Then update the four trackers (the three losses and the accuracy of the student's logits
-# against `y`) and return `self.get_metrics_result()`, the dictionary of their values.
-# `test_step(data)` evaluates the student alone: update `student_loss_tracker` and
-# `accuracy_tracker`, and return `self.get_metrics_result()`.
+# against `y`); the step's result is the dictionary of their values that
+# `self.get_metrics_result()` gives. `test_step(data)` evaluates the student alone: it updates
+# `student_loss_tracker` and `accuracy_tracker` and gives back the same dictionary.
 
 # %% exercise="distiller"
 class Distiller(keras.Model):
