@@ -3,7 +3,7 @@
     build [LAB ...]          solutions/ -> nbgrader source -> release -> labs/ (all labs by default)
     release LAB              build LAB and zip the student notebook for the LMS (autograder/outbox/)
     collect LAB SOURCE       copy submissions from a folder or LMS zip into submitted/
-    autograde LAB            grade every collected submission (offline sandbox, one process each)
+    autograde LAB            grade every collected submission (student code sandboxed, --jobs at once)
     feedback LAB             nbgrader's HTML feedback per student (hidden tests removed)
     export LAB [--to CSV]    grades.csv: nbgrader's scores plus what happened to each submission
     grade LAB SOURCE         collect, autograde, feedback and export in one go

@@ -1,10 +1,11 @@
-"""Autograde a class, one submission at a time, with the real nbgrader.
+"""Autograde a class with the real nbgrader, several submissions at a time.
 
 Each submission is first read and compared with the release, so a broken one gets a clear
 reason (invalid JSON, an empty file, deleted or edited graded cells, another kernel) instead
-of a stack trace. Each readable one is then graded by its own ``nbgrader autograde
---student`` process, offline in the sandbox and under a wall-clock limit: a hang or a crash
-costs that student their run, never anyone else's.
+of a stack trace. Each readable one is then graded by nbgrader's own Autograde in one of
+``jobs`` worker processes (:mod:`autograder.grading_worker`), its code running in the kernel
+sandbox, under a wall-clock limit: a hang or a crash costs that student their run, never
+anyone else's.
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import csv
 import io
 import json
 import os
+import queue
 import shutil
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import nbgrader_cli, sandbox
+from autograder.grading_worker import Worker
 from autograder.kernel_sandbox import release_cgroups
 from autograder.tampering import tampering
 
@@ -177,8 +179,9 @@ def students_with_submissions(course_dir: Path, lab: str) -> list[str]:
 
 
 def grade_student(lab: str, student: str, course_dir: Path, release, *, isolate: bool = True,
-                  timeout: float = SUBMISSION_TIMEOUT) -> Outcome:
-    """Autograde one student's submission; never raises for a bad submission."""
+                  timeout: float = SUBMISSION_TIMEOUT, worker: Worker | None = None) -> Outcome:
+    """Autograde one student's submission (in ``worker``, else in a process of its own);
+    never raises for a bad submission."""
     course_dir = Path(course_dir)
     log_dir = course_dir / "logs" / lab
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -190,21 +193,20 @@ def grade_student(lab: str, student: str, course_dir: Path, release, *, isolate:
     notes = compare_with_release(nb, release)
     if restore_settings(nb, release):  # on the grader's copy in submitted/; the original stays as it was
         nbformat.write(nb, submission_path(course_dir, lab, student))
-    args, env = ["autograde", lab, "--student", student, "--force"], None
-    if isolate:
-        extra, env = sandbox.grading_environment(course_dir, student)
-        args += extra
-    for attempt in (1, 2):  # a second try only when another grader held the sqlite gradebook
-        try:
-            result = nbgrader_cli.run(course_dir, *args, check=False, timeout=timeout, env=env)
-            log, returncode = result.stdout + result.stderr, result.returncode
-        except subprocess.TimeoutExpired as expired:
-            output = expired.stdout or b""
-            log = output.decode(errors="replace") if isinstance(output, bytes) else output
-            log, returncode = log + f"\nkilled after {timeout:.0f} s", None
-        limit_notes = release_cgroups(env["GRADING_CGROUP"]) if env else []
-        if returncode == 0 or "database is locked" not in log:
-            break
+    settings, env = sandbox.grading_environment(course_dir, student) if isolate else ({}, {})
+    log_path = log_dir / f"{student}.log"
+    own_worker = worker is None
+    worker = worker or Worker()
+    try:
+        for attempt in (1, 2):  # a second try only when another grader held the sqlite gradebook
+            returncode, log = worker.grade(timeout, course_dir=str(course_dir.resolve()), lab=lab, student=student,
+                                           settings=settings, env=env, log_path=str(log_path))
+            limit_notes = release_cgroups(env["GRADING_CGROUP"]) if env else []
+            if returncode == 0 or "database is locked" not in log:
+                break
+    finally:
+        if own_worker:
+            worker.close()
     (log_dir / f"{student}.log").write_text(log)
     if env:
         shutil.rmtree(env["JUPYTER_RUNTIME_DIR"], ignore_errors=True)
@@ -236,17 +238,30 @@ def default_jobs() -> int:
 
 def autograde(lab: str, course_dir: Path, students: list[str] | None = None, *, isolate: bool = True,
               timeout: float = SUBMISSION_TIMEOUT, jobs: int = 1) -> list[Outcome]:
-    """Grade every submission of ``lab`` (or only ``students``), one nbgrader process each,
-    ``jobs`` of them at a time; outcomes come back in student order."""
+    """Grade every submission of ``lab`` (or only ``students``), ``jobs`` at a time, each job a
+    long-lived nbgrader worker process; outcomes come back in student order."""
     if not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
     release = release_notebook(course_dir, lab)
     students = students or students_with_submissions(course_dir, lab)
-    grade = lambda student: grade_student(lab, student, course_dir, release,  # noqa: E731
-                                          isolate=isolate, timeout=timeout)
+    workers: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+    started = [Worker() for _ in range(min(jobs, len(students)))]
+    for worker in started:
+        workers.put(worker)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(grade, students))
+    def grade(student: str) -> Outcome:
+        worker = workers.get()
+        try:
+            return grade_student(lab, student, course_dir, release, isolate=isolate, timeout=timeout, worker=worker)
+        finally:
+            workers.put(worker)
+
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(grade, students))
+    finally:
+        for worker in started:
+            worker.close()
 
 
 def write_outcomes(outcomes: list[Outcome], path: Path) -> None:

@@ -60,8 +60,8 @@ def visible_again() -> list[str]:
     return args
 
 
-def grading_environment(course_dir: Path, student: str) -> tuple[list[str], dict[str, str]]:
-    """nbgrader arguments and environment that make it run each kernel in the kernel sandbox."""
+def grading_environment(course_dir: Path, student: str) -> tuple[dict, dict[str, str]]:
+    """nbgrader settings and environment that make it run each kernel in the kernel sandbox."""
     bwrap()
     course_dir = Path(course_dir).resolve()
     share = course_dir / ".grading" / "share"
@@ -81,7 +81,7 @@ def grading_environment(course_dir: Path, student: str) -> tuple[list[str], dict
            "GRADING_CGROUP": uuid.uuid4().hex}  # the grader removes it afterwards (kernel_sandbox.release_cgroups)
     # The connection file, and so the ipc sockets beside it, in the student's runtime folder:
     # the kernel sandbox shows the kernel that folder and nothing else of the course.
-    return ["--KernelManager.transport=ipc", f"--KernelManager.connection_file={runtime / 'kernel.json'}"], env
+    return {"KernelManager": {"transport": "ipc", "connection_file": str(runtime / "kernel.json")}}, env
 
 
 def font_cache(folder: Path) -> None:

@@ -9,6 +9,7 @@ from autograder.hide_tracebacks import HideTestTracebacks
 from autograder.synthetic import exercises, solved
 from autograder.build import source_notebook
 from autograder.grading import graded_cells
+from autograder.grading_worker import Worker
 from autograder.paths import LABS, lab_names
 from autograder.tampering import tampering
 
@@ -96,3 +97,16 @@ def test_synthetic_half_solution_fills_only_the_chosen_exercises():
     assert half[first].source == answers[first].source
     assert all("raise NotImplementedError()" in half[other].source for other in others)
     assert len(others) >= 4
+
+
+def test_a_grading_worker_past_its_time_limit_is_replaced(tmp_path):
+    task = dict(course_dir=str(tmp_path), lab="01_x", student="s", settings={}, env={}, log_path=str(tmp_path / "log"))
+    worker = Worker()
+    try:
+        code, log = worker.grade(0.01, **task)  # still importing nbgrader: too late
+        assert code is None and "killed after" in log
+        code, log = worker.grade(120, **task)  # the fresh worker answers; no course here
+        assert code == 1 and "nbgrader_config.py" in log
+    finally:
+        worker.close()
+    assert not worker.process.is_alive()
