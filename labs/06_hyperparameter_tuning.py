@@ -304,7 +304,7 @@ print("after setting the value:", hp.Int("units", min_value=16, max_value=128, s
 # The model starts with `keras.Input(shape=(64,))` and ends with a 10-unit softmax layer; it is
 # compiled with the sparse categorical cross-entropy loss and the `"accuracy"` metric (the
 # tuner will rank trials by `val_accuracy`, which only exists when the metric is there).
-# `build_baseline` above is a good template.
+# `build_baseline` above builds exactly such a model: pass it the two values.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "cae5fadb64388573f403b112b8ba7c6f", "grade": false, "grade_id": "model_builder", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def model_builder(hp):
