@@ -27,9 +27,7 @@ from pathlib import Path
 from autograder import grading, nbgrader_cli, selfcheck
 from autograder.build import build_lab, init_course_dir
 from autograder.collect import collect
-from autograder.paths import COURSE_DIR, LABS, check_lab_name, lab_names
-
-DB_URL_ENV = "AUTOGRADER_DB_URL"  # read by nbgrader_config.py, which hides it from grading kernels
+from autograder.paths import COURSE_DIR, DB_URL_ENV, LABS, check_lab_name, lab_names
 
 
 def _labs(names: list[str]) -> list[str]:

@@ -193,21 +193,21 @@ def grade_student(lab: str, student: str, course_dir: Path, release, *, isolate:
     notes = compare_with_release(nb, release)
     if restore_settings(nb, release):  # on the grader's copy in submitted/; the original stays as it was
         nbformat.write(nb, submission_path(course_dir, lab, student))
-    settings, env = sandbox.grading_environment(course_dir, student) if isolate else ({}, {})
+    kernel_settings, env = sandbox.grading_environment(course_dir, student) if isolate else ({}, {})
     log_path = log_dir / f"{student}.log"
     own_worker = worker is None
     worker = worker or Worker()
     try:
         for attempt in (1, 2):  # a second try only when another grader held the sqlite gradebook
             returncode, log = worker.grade(timeout, course_dir=str(course_dir.resolve()), lab=lab, student=student,
-                                           settings=settings, env=env, log_path=str(log_path))
+                                           settings=kernel_settings, env=env, log_path=str(log_path))
             limit_notes = release_cgroups(env["GRADING_CGROUP"]) if env else []
             if returncode == 0 or "database is locked" not in log:
                 break
     finally:
         if own_worker:
             worker.close()
-    (log_dir / f"{student}.log").write_text(log)
+    log_path.write_text(log)
     if env:
         shutil.rmtree(env["JUPYTER_RUNTIME_DIR"], ignore_errors=True)
     notes += limit_notes

@@ -5,7 +5,7 @@
 The same synthetic class (complete, blank and half-solved submissions, in turn) is graded
 twice, in two scratch course directories: once by plain ``nbgrader autograde LAB`` (one
 process, one student after another, no sandbox: nbgrader's own way), once by this course's
-grader (one sandboxed nbgrader process per student, ``jobs`` at a time). It prints both
+grader (``jobs`` long-lived nbgrader workers, student code in the kernel sandbox). It prints both
 times, the ratio, and checks that both gave every student the same score.
 """
 from __future__ import annotations

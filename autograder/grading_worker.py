@@ -14,7 +14,7 @@ import sys
 import traceback
 from pathlib import Path
 
-DB_URL_ENV = "AUTOGRADER_DB_URL"
+from autograder.paths import DB_URL_ENV
 
 
 def course_config(course_dir: Path, settings: dict[str, dict[str, str]]):

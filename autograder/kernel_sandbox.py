@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+from autograder.paths import REPO
+
 FIRST_UID = 1_500_000  # the kernel with pid P runs as uid FIRST_UID + P: unique while it lives
 GiB = 1024**3
 CGROUPS = Path("/sys/fs/cgroup")
@@ -104,7 +106,6 @@ def release_cgroups(name: str) -> list[str]:
     return notes
 
 
-REPO = Path(__file__).resolve().parent.parent
 VISIBLE_IN_REPO = {"course", "labs", ".venv"}  # all else (solutions, tests, .git history) is hidden
 
 

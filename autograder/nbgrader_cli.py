@@ -28,15 +28,15 @@ def environment() -> dict[str, str]:
 
 
 def run(course_dir: Path, *args: str, timeout: float | None = 600, check: bool = True,
-        prefix: list[str] | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        prefix: list[str] | None = None) -> subprocess.CompletedProcess:
     """Run nbgrader with ``course_dir`` as working directory (where it reads nbgrader_config.py).
 
-    ``prefix`` wraps the command; ``env`` adds variables. With ``check`` an exit status
+    ``prefix`` wraps the command (the grading sandbox uses it). With ``check`` an exit status
     other than 0 raises :class:`NbgraderError` with the last lines of nbgrader's output.
     """
     argv = [*(prefix or []), *command(*args)]
     result = subprocess.run(argv, cwd=course_dir, capture_output=True, text=True, timeout=timeout,
-                            stdin=subprocess.DEVNULL, env={**environment(), **(env or {})})
+                            stdin=subprocess.DEVNULL, env=environment())
     if check and result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
         raise NbgraderError(f"nbgrader {' '.join(args)} failed (exit {result.returncode}) in {course_dir}:\n{tail}")

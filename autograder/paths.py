@@ -6,6 +6,7 @@ SOLUTIONS = REPO / "solutions"
 LABS = REPO / "labs"
 COURSE_DIR = REPO / "autograder"          # the nbgrader course directory (config + gradebook)
 CONFIG = COURSE_DIR / "nbgrader_config.py"
+DB_URL_ENV = "AUTOGRADER_DB_URL"  # read by nbgrader_config.py, which hides it from grading kernels
 
 
 def lab_names() -> list[str]:

@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from autograder.paths import REPO
 
 
 class SandboxUnavailable(RuntimeError):
@@ -79,8 +79,8 @@ def grading_environment(course_dir: Path, student: str) -> tuple[dict, dict[str,
     env = {"JUPYTER_PATH": str(share), "JUPYTER_RUNTIME_DIR": str(runtime),
            "GRADING_COURSE_DIR": str(course_dir), "PYTHONPATH": str(REPO),
            "GRADING_CGROUP": uuid.uuid4().hex}  # the grader removes it afterwards (kernel_sandbox.release_cgroups)
-    # The connection file, and so the ipc sockets beside it, in the student's runtime folder:
-    # the kernel sandbox shows the kernel that folder and nothing else of the course.
+    # The connection file, and so the ipc sockets beside it, in that runtime folder: the
+    # kernel sandbox binds it, writable, into the kernel's otherwise private /tmp.
     return {"KernelManager": {"transport": "ipc", "connection_file": str(runtime / "kernel.json")}}, env
 
 

@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 from autograder.build import build_lab, init_course_dir, source_notebook
-from autograder.cli import DB_URL_ENV
+from autograder.paths import DB_URL_ENV
 from autograder.synthetic import solved
 from conftest import CELL_TIMEOUT, CLASS_LAB as LAB
 
