@@ -1,14 +1,19 @@
 """Helpers shared by every lab of "ML in Production".
 
 Import is cheap: TensorFlow, PyTorch and pandas load only when a helper needs them.
+Import ``course`` before TensorFlow (every lab's first line does): it quiets TensorFlow's
+start-up log, both the Python side and the native lines (:mod:`course.quiet`).
 """
 import os
 
-# Quiet TensorFlow's C++ start-up log (CUDA probing, CPU features) in the notebooks;
-# effective when `course` is imported before TensorFlow, as every lab does.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from course.checks import CheckFailed, check, check_that
-from course.repro import set_seed
+from course import quiet  # noqa: E402
 
-__all__ = ["CheckFailed", "check", "check_that", "set_seed"]
+quiet.install()
+
+from course.checks import CheckFailed, check, check_that  # noqa: E402
+from course.lab import needs, start_lab  # noqa: E402
+from course.repro import set_seed  # noqa: E402
+
+__all__ = ["CheckFailed", "check", "check_that", "needs", "set_seed", "start_lab"]

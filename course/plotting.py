@@ -29,8 +29,18 @@ def labelled(ax, title: str, xlabel: str, ylabel: str, caption: str | None = Non
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if caption:
-        ax.figure.text(0.5, -0.02, caption, ha="center", va="top", fontsize=9, style="italic")
+        add_caption(ax.figure, caption)
     return ax
+
+
+def add_caption(fig, caption: str, title: str | None = None):
+    """Put a one-line italic caption under ``fig`` (and, for a grid of panels, a ``title`` above it)."""
+    if not isinstance(caption, str) or not caption.strip():
+        raise ValueError(f"a caption is one non-empty line of text; got {caption!r}")
+    if title is not None:
+        fig.suptitle(title)
+    fig.text(0.5, -0.02, caption, ha="center", va="top", fontsize=9, style="italic")
+    return fig
 
 
 def plot_history(history, metrics=("loss",), title: str = "Learning curves", caption: str | None = None):
