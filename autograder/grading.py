@@ -25,6 +25,7 @@ import nbformat
 from autograder import nbgrader_cli, sandbox
 from autograder.grading_worker import Worker
 from autograder.kernel_sandbox import release_cgroups
+from autograder.integrity import integrity_problems
 from autograder.tampering import tampering
 
 SUBMISSION_TIMEOUT = 900  # seconds for one student's whole notebook, on top of the per-cell limit
@@ -217,9 +218,14 @@ def grade_student(lab: str, student: str, course_dir: Path, release, *, isolate:
     if returncode != 0 or not autograded.exists():
         return Outcome(student, "failed", notes + [failure_reason(log)])
     errors = execution_notes(autograded)
-    suspicious = tampering(nb)
-    if suspicious:
-        return Outcome(student, "tampered", [f"possible tampering, scored 0 until reviewed: {'; '.join(suspicious)}",
+    suspicious = tampering(nb, release)
+    kernel = integrity_problems(nbformat.read(autograded, as_version=4))
+    if kernel is None:
+        kernel = ["the grader's integrity checks did not run"] if isolate else []
+    if suspicious or kernel:
+        found = ([f"code that can change how the tests run: {'; '.join(suspicious)}"] if suspicious else []) + \
+                ([f"the kernel did not behave as the grader's own checks require: {'; '.join(kernel)}"] if kernel else [])
+        return Outcome(student, "tampered", [f"possible tampering, scored 0 until reviewed: {' / '.join(found)}",
                                              *notes, *errors])
     return Outcome(student, "graded-with-errors" if errors else "graded", notes + errors)
 
