@@ -27,6 +27,8 @@ from __future__ import annotations
 import ast
 import re
 
+from autograder.notebooks import cell_label, is_test_cell
+
 PROTECTED_NAMES = {"check", "check_that", "CheckFailed"}  # what the tests call
 PROTECTED_MODULES = {
     "builtins", "course", "numpy", "tensorflow", "keras", "tf_keras", "torch", "sklearn",
@@ -312,10 +314,9 @@ def findings_in(source: str, aliases: dict[str, str], depth: int = 0) -> list[tu
 
 
 def is_release_test(cell, test_ids: set[str] | None) -> bool:
-    meta = cell.metadata.get("nbgrader", {})
     if test_ids is not None:
-        return meta.get("grade_id") in test_ids
-    return bool(meta.get("grade")) and not meta.get("solution")
+        return cell.metadata.get("nbgrader", {}).get("grade_id") in test_ids
+    return is_test_cell(cell)
 
 
 def test_ids_of(release) -> set[str]:
@@ -354,7 +355,7 @@ def tampering(nb, release=None) -> list[str]:
     aliases = propagate_aliases(trees, aliases)
     notes = []
     for index, cell in cells:
-        label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
+        label = cell_label(cell, index)
         for line, what in findings_in(cell.source, aliases):
             notes.append(f"{label} line {line} {what}")
     return notes

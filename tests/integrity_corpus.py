@@ -12,7 +12,7 @@ import re
 
 import nbformat
 
-from autograder.grading import graded_cells
+from autograder.notebooks import graded_cells
 
 # student: code of a cell added after the setup cell of the blank release
 KERNEL_HOOKS = {

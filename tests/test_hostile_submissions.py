@@ -15,21 +15,22 @@ import sys
 import nbformat
 import pytest
 
-from autograder.grading import graded_cells
-from autograder.paths import SOLUTIONS
+from autograder.notebooks import graded_cells, nbgrader_meta
+from autograder.paths import SOLUTIONS, Course
 from autograder.synthetic import solved
-from conftest import CLASS_LAB as LAB, released_course
+from helpers import CLASS_LAB as LAB
+from helpers import released_course
 
-pytestmark = pytest.mark.xdist_group("hostile_submissions")  # one worker builds the class once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile_submissions")]  # one worker builds the class once
 
 PROBE_OUTSIDE = SOLUTIONS / ".written-by-a-submission"
 
-SNOOP = '''
+SNOOP = f'''
 import pathlib
 leaks = []
 for folder in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]:
-    for name in ["gradebook.db", "source/{lab}/{lab}.ipynb", "submitted/control/{lab}/{lab}.ipynb",
-                 "solutions/{lab}.py", "autograded/control/{lab}/{lab}.ipynb"]:
+    for name in ["gradebook.db", "source/{LAB}/{LAB}.ipynb", "submitted/control/{LAB}/{LAB}.ipynb",
+                 "solutions/{LAB}.py", "autograded/control/{LAB}/{LAB}.ipynb"]:
         try:
             leaks.append((folder / name, len((folder / name).read_bytes())))
         except OSError:
@@ -41,7 +42,7 @@ for folder in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]:
         except OSError:
             pass
 print("LEAKED" if leaks else "nothing to read", leaks)
-'''.format(lab=LAB)
+'''
 
 WRITE = f'''
 import pathlib
@@ -115,8 +116,9 @@ def hostile_class(tmp_path_factory):
     notebooks["retagger"] = retagger
     reorderer = copy.deepcopy(done)
     cells = reorderer.cells
-    test = cells.pop(next(i for i, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "counter_tests"))
-    cells.insert(next(i for i, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "counter"), test)
+    position = {nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(cells)}
+    test = cells.pop(position["counter_tests"])
+    cells.insert(position["counter"], test)
     notebooks["reorderer"] = reorderer
     notebooks["patcher"] = with_cell(release, "check = lambda *args, **kwargs: None\ncheck_that = check")
     notebooks["numpypatcher"] = with_cell(release, "import numpy as np\nimport course.checks\n"
@@ -149,7 +151,7 @@ def test_each_submission_gets_a_grade_and_a_reason(hostile_class, student):
 
 def autograded_text(course, student) -> str:
     """Everything the student's notebook printed while graded."""
-    path = course / "autograded" / student / LAB / f"{LAB}.ipynb"
+    path = Course(course).autograded(student, LAB)
     nb = nbformat.read(path, as_version=4)
     return "\n".join(str(output) for cell in nb.cells for output in cell.get("outputs", []))
 
@@ -159,18 +161,18 @@ def test_nothing_outside_the_sandbox_was_read_written_or_reached(hostile_class):
     assert "nothing to read" in autograded_text(course, "snoop") and "LEAKED" not in autograded_text(course, "snoop")
     assert "WROTE" not in autograded_text(course, "writer") and "refused" in autograded_text(course, "writer")
     assert not PROBE_OUTSIDE.exists()
-    assert not (course / "autograded" / "control" / "x.txt").exists()
+    assert not (Course(course).autograded("control", LAB).parents[1] / "x.txt").exists()  # WRITE's target
     assert "NETWORK OK" not in autograded_text(course, "caller") and "no network" in autograded_text(course, "caller")
 
 
 def test_huge_output_is_cut(hostile_class):
-    path = hostile_class["course"] / "autograded" / "shouter" / LAB / f"{LAB}.ipynb"
+    path = Course(hostile_class["course"]).autograded("shouter", LAB)
     assert path.stat().st_size < 2_000_000
     assert "output cut by the grader" in path.read_text()
 
 
 def test_gradebook_is_intact_and_holds_every_student(hostile_class):
-    db = hostile_class["course"] / "gradebook.db"
+    db = Course(hostile_class["course"]).sqlite_gradebook
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         students = {row[0] for row in connection.execute("SELECT id FROM student")}
