@@ -38,14 +38,12 @@ import json
 import os
 import random
 import secrets
-import sys
 import sysconfig
 from pathlib import Path
 
 import nbformat
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-
 
 METADATA_KEY = "autograder"
 RESOURCE_KEY = "autograder_integrity"

@@ -23,8 +23,6 @@ import signal
 import subprocess
 from pathlib import Path
 
-SCRATCH_BYTES = 1024**3  # bytes of files one kernel may keep at once: notebook folder, /tmp, /dev/shm together
-SCRATCH_FILES = 10_000   # files and folders it may keep at once
 UID_FILE = "kernel-uid"  # the kernel's user id, written by the kernel sandbox into the runtime folder
 
 
@@ -32,7 +30,7 @@ def is_root() -> bool:
     return os.geteuid() == 0
 
 
-def mount(runtime: Path, size: int = SCRATCH_BYTES, files: int = SCRATCH_FILES) -> bool:
+def mount(runtime: Path, size: int, files: int) -> bool:
     """Mount a limit-sized tmpfs on the (empty) ``runtime`` folder; False when not possible."""
     if not is_root() or shutil.which("mount") is None:
         return False
@@ -50,7 +48,7 @@ def unmount(runtime: Path) -> None:
 
 def folders(runtime: Path) -> dict[str, Path]:
     """The kernel's writable places inside its scratch tmpfs."""
-    return {"work": runtime / "scratch" / "work", "tmp": runtime / "scratch" / "tmp", "shm": runtime / "scratch" / "shm"}
+    return {name: runtime / "scratch" / name for name in ("work", "tmp", "shm")}
 
 
 def prepare(runtime: Path, workdir: Path, uid: int | None) -> dict[str, Path] | None:
@@ -68,16 +66,6 @@ def prepare(runtime: Path, workdir: Path, uid: int | None) -> dict[str, Path] | 
             os.chown(path, uid, uid, follow_symlinks=False)
     (runtime / UID_FILE).write_text(str(uid if uid is not None else os.geteuid()))
     return places
-
-
-def bwrap_binds(places: dict[str, Path] | None, workdir: Path, size: int = SCRATCH_BYTES) -> list[str]:
-    """bubblewrap arguments for the kernel's writable places (after ``--ro-bind / /``)."""
-    if places is None:  # no scratch tmpfs: bubblewrap's limit-sized tmpfs for each (bytes only)
-        return ["--perms", "1777", "--size", str(size), "--tmpfs", "/tmp",
-                "--perms", "1777", "--size", str(size), "--tmpfs", "/dev/shm",
-                "--bind", str(workdir), str(workdir)]
-    return ["--bind", str(places["tmp"]), "/tmp", "--bind", str(places["shm"]), "/dev/shm",
-            "--bind", str(places["work"]), str(workdir)]
 
 
 def kernel_uid(runtime: Path) -> int | None:

@@ -206,7 +206,8 @@ def is_safe_ipython_call(node: ast.Call) -> bool:
     if func.attr in ("system", "getoutput"):
         return True
     first = node.args[0] if node.args else None
-    name = first.value.split()[0] if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.split() else ""
+    words = first.value.split() if isinstance(first, ast.Constant) and isinstance(first.value, str) else []
+    name = words[0] if words else ""
     return name in HARMLESS_MAGICS
 
 
@@ -251,7 +252,8 @@ def findings_in(source: str, aliases: dict[str, str], depth: int = 0) -> list[tu
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
                 bound = alias.asname or alias.name.split(".")[0]
-                if bound in PROTECTED_NAMES and not (isinstance(node, ast.ImportFrom) and node.module in ("course", "course.checks")
+                from_course = isinstance(node, ast.ImportFrom) and node.module in ("course", "course.checks")
+                if bound in PROTECTED_NAMES and not (from_course
                                                      and alias.name == bound):
                     found.append((line, f"binds `{bound}` to something else than the course's"))
                 module = (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
@@ -261,8 +263,8 @@ def findings_in(source: str, aliases: dict[str, str], depth: int = 0) -> list[tu
                     found.append((line, f"imports `{alias.name}` from {module}, which can change how the tests run"))
                 elif isinstance(node, ast.ImportFrom) and top == "builtins":
                     found.append((line, f"imports `{alias.name}` from the builtins module"))
-                elif isinstance(node, ast.ImportFrom) and top == "IPython" and not module.startswith("IPython.display") \
-                        and alias.name != "display":
+                elif isinstance(node, ast.ImportFrom) and top == "IPython" \
+                        and not module.startswith("IPython.display") and alias.name != "display":
                     found.append((line, f"imports `{alias.name}` from {module} (IPython's shell runs the tests)"))
                 elif top in ("ctypes", "ipykernel", "jupyter_client", "linecache", "marshal", "dill"):
                     found.append((line, f"imports {module}, which can change or read the kernel that runs the tests"))
