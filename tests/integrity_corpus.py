@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (hostile code is kept readable as one string per line)
 """Submissions that change how the kernel runs the tests, and honest ones that must not be
 flagged: the corpus of tests/test_hostile_submissions.py (lab 01).
 
