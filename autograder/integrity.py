@@ -407,21 +407,26 @@ def place_of(nb, index: int) -> str:
 
 
 def verdict(nb, state: dict) -> tuple[list[str], list[int]]:
-    """``(problems, indices of the planted cells)`` of an executed notebook."""
+    """``(problems, indices of the planted cells)`` of an executed notebook; each problem once,
+    with the places it was seen."""
     marker, planted = state["marker"], state["planted"]
     indices = [i for i, cell in enumerate(nb.cells) if cell.metadata.get(RESOURCE_KEY)]
     if len(nb.cells) != state["count"] or len(indices) != len(planted):
         return ["the notebook's cells changed while it ran"], indices
-    problems: list[str] = []
+    places: dict[str, list[str]] = {}
     seen: set[str] = set()
     baseline: dict | None = None
+
+    def problem(text: str, place: str) -> None:
+        places.setdefault(text, []).append(place)
+
     for index, plan in zip(indices, planted):
         cell, place = nb.cells[index], place_of(nb, index)
         if plan["kind"] in ("baseline", "probe"):
             report = probe_report(cell, marker)
             if report is None:
-                problems.append(f"a grader check {place} did not run or did not report "
-                                "(the kernel skips, rewrites or silences cells)")
+                problem("a grader check did not run or did not report (the kernel skips, rewrites or silences cells)",
+                        place)
                 continue
             if plan["kind"] == "baseline":
                 baseline = report
@@ -430,20 +435,21 @@ def verdict(nb, state: dict) -> tuple[list[str], list[int]]:
             for item in report["foreign"]:
                 if item not in seen:
                     seen.add(item)
-                    problems.append(f"{item} ({place})")
+                    problem(item, place)
             for key, value in report["state"].items():
                 was = (baseline or {}).get("state", {}).get(key)
                 if was is not None and was != value and f"{key}={value}" not in seen:
                     seen.add(f"{key}={value}")
-                    problems.append(f"{key} changed from {was} to {value} ({place})")
-        elif plan["kind"] == "must-fail":
-            if not has_error(cell):
-                problems.append(f"a check that must fail passed {place} (the kernel hides failing tests)")
-        elif plan["kind"] == "must-pass":
-            if not has_error(cell) and plan["expect"] not in stdout_of(cell):
-                problems.append(f"a check that must pass printed nothing {place} "
-                                "(the kernel skips cells or hides their output)")
-    return list(dict.fromkeys(problems)), indices
+                    problem(f"{key} changed from {was} to {value}", place)
+        elif plan["kind"] == "must-fail" and not has_error(cell):
+            problem("a check that must fail passed (the kernel hides failing tests)", place)
+        elif plan["kind"] == "must-pass" and not has_error(cell) and plan["expect"] not in stdout_of(cell):
+            problem("a check that must pass printed nothing (the kernel skips cells or hides their output)", place)
+    problems = []
+    for text, where in places.items():
+        shown = ", ".join(where[:3]) + (f" and {len(where) - 3} more" if len(where) > 3 else "")
+        problems.append(f"{text} ({shown})")
+    return problems, indices
 
 
 class CheckCanaries(NbGraderPreprocessor):

@@ -21,6 +21,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 UID_FILE = "kernel-uid"  # the kernel's user id, written by the kernel sandbox into the runtime folder
@@ -75,32 +76,36 @@ def kernel_uid(runtime: Path) -> int | None:
         return None
 
 
-def processes_of(uid: int) -> list[int]:
-    """Pids of the processes running as ``uid``."""
-    pids = []
+def processes_of(uid: int) -> dict[int, str]:
+    """``{pid: name}`` of the live processes running as ``uid`` (zombies excluded)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("Uid:"):
-                    if int(line.split()[1]) == uid:
-                        pids.append(int(entry.name))
-                    break
-        except (OSError, ValueError, IndexError):
+            status = dict(line.split(":", 1) for line in (entry / "status").read_text().splitlines() if ":" in line)
+            if int(status["Uid"].split()[1]) == uid and not status.get("State", "").strip().startswith(("Z", "X")):
+                found[int(entry.name)] = status.get("Name", "?").strip()
+        except (OSError, ValueError, KeyError, IndexError):
             continue
-    return pids
+    return found
 
 
-def leftover_processes(runtime: Path) -> list[str]:
-    """Kill what outlived the kernel (nothing should); a note for the instructor if anything did."""
+def leftover_processes(runtime: Path, grace: float = 5.0) -> list[str]:
+    """Kill what outlived the kernel (nothing should: its pid namespace ends with it); a note
+    for the instructor if anything did. The kernel itself gets ``grace`` seconds to exit."""
     uid = kernel_uid(runtime)
     if uid is None or uid == 0 or uid == os.geteuid():
         return []
-    left = processes_of(uid)
+    deadline = time.monotonic() + grace
+    while (left := processes_of(uid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
     for pid in left:
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
-    return [f"{len(left)} process(es) started by the notebook outlived its kernel and were killed"] if left else []
+    if not left:
+        return []
+    names = ", ".join(sorted(set(left.values())))
+    return [f"{len(left)} process(es) started by the notebook outlived its kernel and were killed ({names})"]

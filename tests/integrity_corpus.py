@@ -85,11 +85,13 @@ RESOURCE_HOGS = {
                     "        for _ in range(200):\n            handle.write(chunk)\nexcept OSError as error:\n"
                     "    print('refused:', type(error).__name__)"),
     # processes left behind: a daemon that outlives the kernel
-    "orphans": ("import subprocess, sys\n"
+    "orphans": ("import os, subprocess\n"
                 "for _ in range(3):\n"
-                "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(3600)'], start_new_session=True,\n"
-                "                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-                "import os\nif os.fork() == 0:\n    os.setsid()\n    import time\n    time.sleep(3600)\n    os._exit(0)"),
+                "    subprocess.Popen(['sleep', '3601'], start_new_session=True)\n"
+                "if os.fork() == 0:\n"
+                "    os.setsid()\n"
+                "    os.execvp('sleep', ['sleep', '3602'])\n"
+                "print('started')"),
 }
 
 
