@@ -330,7 +330,7 @@ class PlantCanaries(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         rng = random.Random(secrets.randbits(64))
-        marker = "integrity-" + secrets.token_hex(12)
+        marker = secrets.token_hex(12)
         fn = "_" + rng.choice("abcdefghkmnpqrstuvwxyz") + secrets.token_hex(5)
         modules = sorted(MODULES_ALWAYS | imported_modules(nb))
         probe = PROBE.format(fn=fn, roots=installed_roots(), modules=modules, marker=marker,
