@@ -152,7 +152,7 @@ def feedback_student(lab: str, student: str, course_dir: Path, *, limits: Limits
     course = Course(course_dir)
     if not course.autograded(student, lab).exists():
         return None  # nothing was graded (unreadable, failed): nothing to give feedback on
-    log_path = course.log_dir(lab) / "feedback" / f"{student}.log"
+    log_path = course.feedback_log(lab, student)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     own_worker = worker is None
     worker = worker or Worker()

@@ -307,12 +307,13 @@ def findings_in(source: str, aliases: dict[str, str], depth: int = 0) -> list[tu
             elif isinstance(name, ast.Constant) and module_of(root_name(node.args[0]), aliases)[0] in MODULE_HOOKS \
                     and name.value in MODULE_HOOKS.get(module_of(root_name(node.args[0]), aliases)[0], ()):
                 found.append((line, f"reaches `{name.value}` through getattr()"))
-    if depth < 2:
+    found = sorted(set(found))
+    if depth < 2:  # then what code hidden in strings would do
         for line, text in strings_holding_code(tree):
             for _, what in findings_in(text, aliases, depth + 1):
                 found.append((line, f"holds code in a string that {what.removeprefix('uses ')}"
                               if what.startswith("uses") else f"holds code in a string that {what}"))
-    return sorted(set(found))
+    return list(dict.fromkeys(found))
 
 
 def is_release_test(cell, test_ids: set[str] | None) -> bool:
