@@ -56,20 +56,28 @@ def reachable(target: Path) -> list[str]:
 
 
 def argv(*, writable: list[Path], chdir: Path, hidden: list[Path] = (), setenv: dict[str, str] | None = None,
-         unsetenv: list[str] = ()) -> list[str]:
+         unsetenv: list[str] = (), scratch: dict[str, Path] | None = None, tmpfs_size: int | None = None) -> list[str]:
     """The bwrap command line (without the program to run).
 
     ``hidden`` folders are replaced by empty ones; ``writable`` folders are bound read-write
     (everything else is read-only); ``setenv`` and ``unsetenv`` shape the environment.
+    ``scratch`` (``{"tmp": ..., "shm": ..., <writable folder>: ...}``) gives /tmp, /dev/shm and
+    writable folders their content from folders of a bounded scratch tmpfs
+    (:mod:`autograder.scratch`); without it, /tmp and /dev/shm are fresh tmpfs, of
+    ``tmpfs_size`` bytes at most when given.
     """
+    scratch = scratch or {}
+    size = ["--size", str(tmpfs_size)] if tmpfs_size else []
+    tmp = ["--bind", str(scratch["tmp"]), "/tmp"] if "tmp" in scratch else ["--perms", "1777", *size, "--tmpfs", "/tmp"]
+    shm = (["--bind", str(scratch["shm"]), "/dev/shm"] if "shm" in scratch
+           else ["--perms", "1777", *size, "--tmpfs", "/dev/shm"])  # joblib and multiprocessing need it
     args = [bwrap(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-            "--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--dir", "/tmp/home",
-            "--perms", "1777", "--tmpfs", "/dev/shm",  # joblib and multiprocessing need it
-            *visible_again()]
+            *tmp, "--perms", "1777", "--dir", "/tmp/home", *shm, *visible_again()]
     for path in hidden:
         args += [*reachable(path), "--tmpfs", str(path)]
     for path in writable:
-        args += [*reachable(path), "--bind", str(path), str(path)]
+        source = scratch.get(str(path), path)
+        args += [*reachable(path), "--bind", str(source), str(path)]
     args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "grader",
              "--die-with-parent", "--new-session", "--chdir", str(chdir)]
     for key, value in {"HOME": "/tmp/home", **(setenv or {})}.items():

@@ -25,8 +25,8 @@ from autograder.bubblewrap import SandboxUnavailable
 from autograder.build import build_lab
 from autograder.collect import collect
 from autograder.export import export_grades
-from autograder.grading import default_jobs, grade_class
-from autograder.outcomes import Status, write_outcomes
+from autograder.grading import default_jobs, feedback_class, grade_class
+from autograder.outcomes import Outcome, Status, read_outcomes, write_outcomes
 from autograder.paths import DB_URL_ENV, GRADING, LABS, REPO, Course, check_lab_name, init_course_dir, lab_names
 from autograder.settings import DEFAULTS, GiB
 
@@ -121,9 +121,24 @@ def cmd_autograde(args) -> int:
 
 
 def cmd_feedback(args) -> int:
+    """One feedback page per student, each with its own time limit: one student's broken
+    notebook costs only that student's page (the reason goes to the grading log and the CSV)."""
     lab = check_lab_name(args.lab)
-    nbgrader_run.run(args.course_dir, "generate_feedback", lab, "--force")
-    print(f"feedback in {Course(args.course_dir).feedback_dir}/<student>/{lab}/{lab}.html")
+    course = Course(args.course_dir)
+    problems = feedback_class(lab, course.root, getattr(args, "student", None) or None, limits=limits_of(args),
+                              jobs=getattr(args, "jobs", None) or default_jobs())
+    outcomes = read_outcomes(course.outcomes(lab))
+    for student, problem in problems.items():
+        if student in outcomes:
+            notes = [n for n in outcomes[student].notes if not n.startswith("feedback could not be generated")]
+            outcomes[student].notes = notes + ([problem] if problem else [])
+        if problem:
+            print(f"{student:20s} {problem}")
+    if outcomes:
+        write_outcomes(list(outcomes.values()), course.outcomes(lab))
+    done = sum(problem is None for problem in problems.values())
+    print(f"feedback for {done} student(s) in {course.feedback_dir}/<student>/{lab}/{lab}.html"
+          + (f"; {len(problems) - done} could not be generated" if done < len(problems) else ""))
     return 0
 
 
@@ -137,9 +152,40 @@ def cmd_export(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    for step in (cmd_collect, cmd_autograde, cmd_feedback, cmd_export):
-        step(args)
+    """collect, autograde, feedback, export: the CSV is written whatever happened before it."""
+    lab = check_lab_name(args.lab)
+    cmd_collect(args)  # nothing to grade without it: its errors end the command
+    failure: BaseException | None = None
+    for step in (cmd_autograde, cmd_feedback):
+        try:
+            step(args)
+        except Exception as error:  # noqa: BLE001 (the export below must still run)
+            failure = failure or error
+            if step is cmd_autograde:
+                mark_not_graded(args.course_dir, lab, one_line(error))
+            print(f"error: {step.__name__[4:]}: {one_line(error)}", file=sys.stderr)
+    cmd_export(args)
+    if failure is not None:
+        raise failure
     return 0
+
+
+def mark_not_graded(course_dir: Path, lab: str, reason: str) -> None:
+    """Give every collected student without an outcome the status failed and ``reason``."""
+    course = Course(course_dir)
+    outcomes = read_outcomes(course.outcomes(lab))
+    for student in course.students_with_submissions(lab):
+        outcomes.setdefault(student, Outcome(student, Status.FAILED, [f"not graded: {reason}"]))
+    write_outcomes(list(outcomes.values()), course.outcomes(lab))
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as the one line the instructor reads."""
+    lines = str(error).strip().splitlines()
+    first = lines[0] if lines else ""
+    if isinstance(error, (ValueError, FileNotFoundError)):
+        return first or type(error).__name__
+    return f"{type(error).__name__}: {first}"[:300]
 
 
 def cmd_selfcheck(args) -> int:
@@ -209,8 +255,8 @@ COMMANDS: list[Command] = [
     Command("autograde", cmd_autograde, "grade every collected submission (student code sandboxed, --jobs at once)",
             (LAB, Arg("--student", action="append", help="grade only this student (repeatable)"),
              *GRADING_OPTIONS)),
-    Command("feedback", cmd_feedback, "nbgrader's HTML feedback for every graded student (hidden tests removed)",
-            (LAB,)),
+    Command("feedback", cmd_feedback, "nbgrader's HTML feedback, one page per graded student (hidden tests removed)",
+            (LAB, Arg("--jobs", type=int, default=default_jobs(), help="pages made at once (default %(default)s)"))),
     Command("export", cmd_export, "write the grades CSV: nbgrader's scores plus what happened to each submission",
             (LAB, TO)),
     Command("grade", cmd_grade, "collect, autograde, feedback and export in one go",
@@ -277,3 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     except SandboxUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 3
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 (a locked gradebook, a timeout, a full disk: one line, not a traceback)
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        return 1

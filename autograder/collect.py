@@ -2,10 +2,13 @@
 
 Accepted layouts (a zip holds the same):
 
-* ``<student>/<any name>.ipynb``      one folder per student
-* ``<student>.ipynb``                 one file per student
+* ``<student>/<any name>.ipynb``      one folder per student: the folder's name is the id, as
+                                      hubs and LMSs spell logins (``ana_souza``, ``j.doe2``,
+                                      ``s1234567``): letters, digits, ``_``, ``.``, ``-``, ``@``
+* ``<student>.ipynb``                 one file per student (the id holds no ``_``)
 * ``<student>_<anything>.ipynb``      LMS downloads (Canvas, Moodle): the id is the part
-                                      before the first underscore
+                                      before the first underscore (ids with ``_`` need the
+                                      folder layout)
 
 Nothing is moved or deleted: originals stay where they are, and every notebook is copied to
 ``submitted/<student>/<lab>/<lab>.ipynb`` under the name nbgrader expects, whatever the
@@ -22,7 +25,7 @@ from pathlib import Path
 
 from autograder.paths import Course
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.@-]*$")
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")  # never "." or "..", never a path
 
 
 @dataclass

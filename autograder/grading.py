@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 
 from autograder import grading_kernel, nbgrader_run
-from autograder.diagnosis import execution_problems, failure_reason
+from autograder.diagnosis import execution_problems, failure_reason, last_error_line
 from autograder.intake import compare_with_release, read_submission, release_notebook, restore_settings
+from autograder.integrity import integrity_problems
 from autograder.outcomes import Outcome, Status
 from autograder.paths import Course
 from autograder.settings import DEFAULTS, Limits
@@ -68,11 +70,19 @@ def grade_student(lab: str, student: str, course_dir: Path, release, *, isolate:
     if returncode != 0 or not autograded.exists():
         reason, timed_out = failure_reason(log)
         return Outcome(student, Status.FAILED, notes + [reason], timed_out=timed_out)
+    clean_autograded(course, lab, student)
     errors, timed_out = execution_problems(autograded)
-    suspicious = tampering(nb)
-    if suspicious:
+    suspicious = tampering(nb, release)
+    kernel = integrity_problems(nbformat.read(autograded, as_version=4))
+    if kernel is None:
+        kernel = ["the grader's integrity checks did not run (is autograder.integrity in the course's "
+                  "nbgrader_config.py?)"] if isolate else []
+    if suspicious or kernel:
+        found = ([f"code that can change how the tests run: {'; '.join(suspicious)}"] if suspicious else []) + \
+                ([f"the kernel did not behave as the grader's own checks require: {'; '.join(kernel)}"]
+                 if kernel else [])
         return Outcome(student, Status.TAMPERED,
-                       [f"possible tampering, scored 0 until reviewed: {'; '.join(suspicious)}", *notes, *errors],
+                       [f"possible tampering, scored 0 until reviewed: {' / '.join(found)}", *notes, *errors],
                        timed_out=timed_out)
     return Outcome(student, Status.GRADED_WITH_ERRORS if errors else Status.GRADED, notes + errors,
                    timed_out=timed_out)
@@ -106,6 +116,84 @@ def grade_class(lab: str, course_dir: Path, students: list[str] | None = None, *
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             return list(pool.map(grade, students))
+    finally:
+        for worker in started:
+            worker.close()
+
+
+def clean_feedback(course: Course, lab: str, student: str) -> None:
+    """Keep only the feedback page in the student's feedback folder (nbgrader copies every
+    other file of the autograded folder beside it)."""
+    folder = course.feedback(student, lab).parent
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*"), reverse=True):
+            if path != course.feedback(student, lab):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+
+
+def clean_autograded(course: Course, lab: str, student: str) -> None:
+    """Keep only the executed notebook in the student's autograded folder."""
+    folder = course.autograded(student, lab).parent
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*"), reverse=True):
+            if path != course.autograded(student, lab):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+
+
+def feedback_student(lab: str, student: str, course_dir: Path, *, limits: Limits = DEFAULTS,
+                     worker: Worker | None = None) -> str | None:
+    """Write one student's feedback page; None when it worked, else why not (plain words)."""
+    course = Course(course_dir)
+    if not course.autograded(student, lab).exists():
+        return None  # nothing was graded (unreadable, failed): nothing to give feedback on
+    log_path = course.feedback_log(lab, student)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    own_worker = worker is None
+    worker = worker or Worker()
+    try:
+        returncode, log = worker.grade(limits.feedback_timeout, task="feedback", course_dir=str(course.root.resolve()),
+                                       lab=lab, student=student, log_path=str(log_path))
+    finally:
+        if own_worker:
+            worker.close()
+    clean_feedback(course, lab, student)
+    if returncode is None:
+        return f"feedback could not be generated: it took longer than {limits.feedback_timeout:.0f} s"
+    if returncode != 0 or not course.feedback(student, lab).exists():
+        course.feedback(student, lab).unlink(missing_ok=True)
+        return f"feedback could not be generated ({last_error_line(log)})"
+    return None
+
+
+def feedback_class(lab: str, course_dir: Path, students: list[str] | None = None, *, limits: Limits = DEFAULTS,
+                   jobs: int = 1) -> dict[str, str | None]:
+    """Feedback for every autograded student of ``lab``, one page per student, ``jobs`` at a time:
+    ``{student: None or why it could not be generated}``."""
+    course = Course(course_dir)
+    students = students or [s for s in course.students_with_submissions(lab) if course.autograded(s, lab).exists()]
+    workers: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+    started = [Worker() for _ in range(min(jobs, len(students)))]
+    for worker in started:
+        workers.put(worker)
+
+    def one(student: str) -> str | None:
+        worker = workers.get()
+        try:
+            return feedback_student(lab, student, course.root, limits=limits, worker=worker)
+        except Exception as error:  # noqa: BLE001 (one student's feedback never stops the others)
+            return f"feedback could not be generated ({type(error).__name__}: {error})"
+        finally:
+            workers.put(worker)
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            return dict(zip(students, pool.map(one, students)))
     finally:
         for worker in started:
             worker.close()

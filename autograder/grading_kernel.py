@@ -37,7 +37,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from autograder import bubblewrap
+from autograder import bubblewrap, scratch
 from autograder.paths import REPO, Course
 from autograder.settings import DEFAULTS, Limits
 
@@ -75,8 +75,9 @@ class KernelLaunch:
 
     def finish(self) -> list[str]:
         """Remove the runtime folder and cgroups; returns what the cgroups had to refuse."""
-        notes = release_cgroups(self.payload.cgroup, self.payload.limits)
-        shutil.rmtree(self.payload.runtime, ignore_errors=True)
+        notes = scratch.leftover_processes(Path(self.payload.runtime))
+        notes += release_cgroups(self.payload.cgroup, self.payload.limits)
+        scratch.unmount(Path(self.payload.runtime))
         return notes
 
 
@@ -94,6 +95,9 @@ def prepare(course_dir: Path, student: str, limits: Limits = DEFAULTS) -> Kernel
     # The kernel's unix sockets live here: a short path under /tmp, since a socket path may not
     # exceed 107 bytes (a course folder deep in a checkout would). finish() deletes it.
     runtime = Path(tempfile.mkdtemp(prefix=f"grading-{student[:20]}-", dir="/tmp"))
+    # As root: one tmpfs with a size and a file-count limit holds everything the kernel may
+    # write (its sockets, notebook folder, /tmp, /dev/shm); finish() unmounts it.
+    scratch.mount(runtime, limits.scratch_bytes, limits.scratch_files)
     font_cache(runtime / "matplotlib")
     payload = KernelPayload(str(course.root), str(runtime), uuid.uuid4().hex, limits)
     env = {"JUPYTER_PATH": str(course.kernel_share), "JUPYTER_RUNTIME_DIR": str(runtime),
@@ -190,10 +194,14 @@ def hidden_paths(course_dir: Path) -> list[Path]:
     return [*repo_parts, course_dir]
 
 
-def sandbox_argv(course_dir: Path, workdir: Path, runtime: Path) -> list[str]:
-    """bubblewrap arguments: read-only system, course and sources hidden, two folders writable."""
+def sandbox_argv(course_dir: Path, workdir: Path, runtime: Path, places: dict[str, Path] | None = None,
+                 limits: Limits = DEFAULTS) -> list[str]:
+    """bubblewrap arguments: read-only system, course and sources hidden, two folders writable
+    (on the kernel's bounded scratch tmpfs when ``places`` come from :func:`scratch.prepare`)."""
+    binds = {"tmp": places["tmp"], "shm": places["shm"], str(workdir): places["work"]} if places else None
     return bubblewrap.argv(
-        writable=[workdir, runtime], chdir=workdir, hidden=hidden_paths(course_dir),
+        writable=[workdir, runtime], chdir=workdir, hidden=hidden_paths(course_dir), scratch=binds,
+        tmpfs_size=None if places else limits.scratch_bytes,
         setenv={"MPLCONFIGDIR": str(runtime / "matplotlib"), "USER": "student"},
         # the pid of nbgrader means nothing in the new pid namespace; --die-with-parent does that job
         unsetenv=["JPY_PARENT_PID", PAYLOAD_ENV])
@@ -220,6 +228,7 @@ def main(argv: list[str]) -> None:
     uid = FIRST_UID + os.getpid()
     if os.geteuid() == 0:
         confine(payload.cgroup, payload.limits)
+    places = scratch.prepare(runtime, workdir, uid if os.geteuid() == 0 else None)
     if os.geteuid() == 0:  # hand the two folders the kernel writes to the unprivileged user
         for path in (workdir, runtime):
             os.chown(path, uid, uid)
@@ -228,7 +237,7 @@ def main(argv: list[str]) -> None:
     for limit, value in rlimits(payload.limits).items():
         resource.setrlimit(limit, value)
     drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"] if os.geteuid() == 0 else []
-    command = [*sandbox_argv(course_dir, workdir, runtime), *drop,
+    command = [*sandbox_argv(course_dir, workdir, runtime, places, payload.limits), *drop,
                sys.executable, "-m", "ipykernel_launcher", "-f", str(connection_file), *kernel_args]
     os.execvp(command[0], command)
 

@@ -95,6 +95,10 @@ class Course:
     def log(self, lab: str, student: str) -> Path:
         return self.log_dir(lab) / f"{student}.log"
 
+    def feedback_log(self, lab: str, student: str) -> Path:
+        """What generating one student's feedback page printed."""
+        return self.log_dir(lab) / "feedback" / f"{student}.log"
+
     def outcomes(self, lab: str) -> Path:
         """What happened to each submission (written by autograde, read by export and report)."""
         return self.log_dir(lab) / "outcomes.csv"

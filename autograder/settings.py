@@ -34,6 +34,12 @@ class Limits:
     processes: int = _limit(512, "processes and threads of the kernel's own user id", "count")
     file_size: int = _limit(512 * MiB, "largest file the kernel may write", "bytes")
     cpu_seconds: int = _limit(1800, "CPU time of the whole notebook", "s")
+    scratch_bytes: int = _limit(1 * GiB, "what one kernel may keep written at once (its notebook folder, /tmp and "
+                                "/dev/shm together, one private tmpfs, gone after grading)", "bytes")
+    scratch_files: int = _limit(10_000, "files and folders one kernel may keep at once in that scratch space "
+                                "(needs the grader to run as root; else only bytes are limited)", "count")
+    feedback_timeout: float = _limit(300, "generating one student's feedback page; past it that student's "
+                                     "feedback is skipped", "s")
     cgroup_tasks: int = _limit(256, "processes and threads of the kernel's cgroup (where cgroup v1 is available)",
                                "count")
     cgroup_cpu_shares: int = _limit(1024, "CPU weight of the kernel's cgroup: however many processes it starts, "

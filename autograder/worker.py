@@ -62,12 +62,39 @@ def autograde_one(course_dir: str, lab: str, student: str, overrides: dict, env:
     return code, Path(log_path).read_text(errors="replace") + log
 
 
+def feedback_one(course_dir: str, lab: str, student: str, log_path: str, **_) -> tuple[int, str]:
+    """nbgrader's own GenerateFeedback for one student, in this process; ``(0, log)`` on success."""
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+
+    saved_cwd = os.getcwd()
+    try:
+        os.chdir(course_dir)
+        config = course_config(Path(course_dir), {})
+        coursedir = CourseDirectory(config=config, root=course_dir)
+        coursedir.assignment_id, coursedir.student_id = lab, student
+        app = GenerateFeedback(coursedir=coursedir, config=config)
+        app.force = True
+        result = capture_log(app)
+        code, log = (0 if result["success"] else 1), result.get("log", "") + result.get("error", "")
+    except Exception:  # never let one student's feedback take the worker down
+        code, log = 1, traceback.format_exc()
+    finally:
+        os.chdir(saved_cwd)
+    Path(log_path).write_text(log)
+    return code, log
+
+
+TASKS = {"autograde": autograde_one, "feedback": feedback_one}
+
+
 def serve(connection) -> None:
     """The worker's loop: a task dict in, ``(returncode, log)`` out; None ends it."""
     import nbgrader.converters  # noqa: F401 (the imports this process exists to pay once)
 
     while (task := connection.recv()) is not None:
-        connection.send(autograde_one(**task))
+        connection.send(TASKS[task.pop("task", "autograde")](**task))
 
 
 class Worker:

@@ -1,20 +1,29 @@
 """A corpus of hostile and careless lab 01 submissions, graded as a class, in parallel.
 
 Every submission must get a grade and a clear reason, and none may reach the network, the
-gradebook, the sources, the hidden tests or another student's work. (Broken files, renamed
-notebooks, wrong kernels, deleted and edited cells are in test_grading_class.py.)
+gradebook, the sources, the hidden tests or another student's work. Submissions that change how
+the kernel runs the tests (transformers, exception handlers, event callbacks, trace hooks, code
+swaps, alias and getattr patches), print hidden tests, flood the disk or leave processes behind
+are in tests/integrity_corpus.py: each gets zero or ``tampered``, none touches the control, and
+honest variants of the reference (stderr, logging, warnings, a helper, another algorithm) keep
+full marks. (Broken files, renamed notebooks, wrong kernels, deleted and edited cells are in
+test_grading_class.py.)
 """
 from __future__ import annotations
 
 import copy
 import csv
+import re
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
+from integrity_corpus import HIDDEN_LINE, KERNEL_HOOKS, corpus
 
+from autograder.feedback_guard import hidden_fragments, normal
 from autograder.notebooks import graded_cells, nbgrader_meta
 from autograder.paths import SOLUTIONS, Course
 from autograder.synthetic import solved
@@ -92,7 +101,21 @@ EXPECTED = {  # student: (lowest score, highest score, statuses allowed, words t
     "reorderer": (14, 14, {"graded-with-errors"}, ["reordered"]),
     "patcher": (0, 0, {"tampered"}, ["tampering", "check"]),
     "numpypatcher": (0, 0, {"tampered"}, ["tampering", "numpy"]),
+    # kernel hooks (from the blank release: every point they would get is unearned)
+    **{name: (0, 0, {"tampered"}, ["tampering"]) for name in KERNEL_HOOKS},
+    "module_file": (0, 0, {"tampered"}, ["tampering", "helper_mod"]),  # unreadable to the finder: the probes see it
+    # hidden-test leakers (from the reference)
+    "test_printer": (0, 0, {"tampered"}, ["tampering"]),
+    "history_reader": (0, 0, {"tampered"}, ["tampering", "In"]),
+    # resources: bounded, and they cost only their own row
+    "file_flood": (0, 15, {"graded", "graded-with-errors"}, []),
+    "disk_filler": (15, 15, {"graded"}, []),
+    "orphans": (15, 15, {"graded"}, []),
+    # honest variants of the reference: full marks, nothing flagged
+    **{name: (15, 15, {"graded"}, []) for name in ("honest_stderr", "honest_logging", "honest_warnings",
+                                                   "honest_helper", "honest_algorithm")},
 }
+FOLDER_LAYOUT = set(EXPECTED) - set(HOSTILE_CELLS) - {"control", "retagger", "reorderer", "patcher", "numpypatcher"}
 
 
 def with_cell(nb, code: str):
@@ -124,8 +147,13 @@ def hostile_class(tmp_path_factory):
     notebooks["numpypatcher"] = with_cell(release, "import numpy as np\nimport course.checks\n"
                                                     "np.allclose = lambda *args, **kwargs: True\n"
                                                     "course.checks.check = lambda *args, **kwargs: None")
+    notebooks.update(corpus(release, done))
     for student, nb in notebooks.items():
-        nbformat.write(nb, inbox / f"{student}_{LAB}.ipynb")
+        if student in FOLDER_LAYOUT:  # ids with underscores: one folder per student
+            (inbox / student).mkdir()
+            nbformat.write(nb, inbox / student / "my submission.ipynb")
+        else:
+            nbformat.write(nb, inbox / f"{student}_{LAB}.ipynb")
 
     grades = course / "grades.csv"
     result = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", LAB,
@@ -177,3 +205,57 @@ def test_gradebook_is_intact_and_holds_every_student(hostile_class):
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         students = {row[0] for row in connection.execute("SELECT id FROM student")}
     assert students >= set(EXPECTED)
+
+
+def feedback_pages(course) -> dict[str, str]:
+    return {path.parts[-3]: path.read_text() for path in Course(course).feedback_dir.glob(f"*/{LAB}/{LAB}.html")}
+
+
+def test_feedback_never_shows_hidden_test_text(hostile_class):
+    """Hidden-test lines reach no feedback page through any channel (printed, displayed, raised)."""
+    course = hostile_class["course"]
+    fragments = hidden_fragments(nbformat.read(Course(course).source(LAB), as_version=4))
+    assert HIDDEN_LINE.replace(" ", "") in fragments
+    pages = feedback_pages(course)
+    assert {"control", "test_printer", "history_reader", "honest_stderr"} <= set(pages)
+    for student, page in pages.items():
+        flat = normal(re.sub(r"<[^>]+>", "", page))
+        leaked = [f for f in fragments if f in flat]
+        assert not leaked and "BEGINHIDDENTESTS" not in flat, f"hidden tests in {student}'s feedback: {leaked[:3]}"
+
+
+def test_honest_warnings_stay_visible_in_feedback(hostile_class):
+    pages = feedback_pages(hostile_class["course"])
+    assert "debug: called" in pages["honest_stderr"]
+    assert "this may be slow" in pages["honest_warnings"]
+
+
+def test_nothing_of_a_submission_survives_grading(hostile_class):
+    course = Course(hostile_class["course"])
+    for student in EXPECTED:
+        folder = course.autograded(student, LAB).parent
+        if folder.exists():
+            assert {p.name for p in folder.iterdir()} <= {f"{LAB}.ipynb"}, f"{student} left {sorted(folder.iterdir())}"
+        feedback = course.feedback(student, LAB).parent
+        if feedback.exists():
+            assert {p.name for p in feedback.iterdir()} <= {f"{LAB}.html"}, f"{student}'s feedback folder holds more"
+    mounts = Path("/proc/self/mounts").read_text()
+    assert not any(f"grading-{student[:20]}-" in mounts for student in EXPECTED), "a scratch tmpfs is still mounted"
+
+
+ORPHANS = (b"sleep\x003601\x00", b"sleep\x003602\x00")  # what the orphans submission starts
+
+
+def test_no_process_of_a_submission_is_left(hostile_class):
+    left = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() in ORPHANS:
+                left.append(entry.name)
+        except OSError:
+            pass
+    assert not left, f"processes started by a submission still run: {left}"
+
+
+def test_the_whole_class_is_exported(hostile_class):
+    assert set(hostile_class["rows"]) == set(EXPECTED)
