@@ -5,8 +5,12 @@
     collect LAB SOURCE       copy submissions from a folder or LMS zip into submitted/
     autograde LAB            grade every collected submission (student code sandboxed, --jobs at once)
     feedback LAB             nbgrader's HTML feedback per student (hidden tests removed)
-    export LAB [--to CSV]    grades.csv: nbgrader's scores plus what happened to each submission
+    export LAB|--all [--format canvas|moodle|csv]
+                             grades for the LMS: raw score, late penalty, final score (roster, late policy)
     grade LAB SOURCE         collect, autograde, feedback and export in one go
+    similarity LAB           pairs of students with the same exercise code (HTML + CSV; flags only)
+    regrade LAB              rebuild LAB, regrade every submission, keep manual grades, report what changed
+    formgrader               JupyterLab with nbgrader's formgrader on the course (written answers)
     selfcheck [LAB ...]      grade each lab's reference and blank release in a scratch course
     benchmark [LAB ...]      seconds and peak memory of each reference lab
     grading-benchmark LAB    plain nbgrader vs parallel grading of a synthetic class: the speed-up
@@ -24,7 +28,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from autograder import grading, nbgrader_cli, selfcheck
+from autograder import grading, nbgrader_cli, selfcheck, semester_commands
 from autograder.build import build_lab, init_course_dir
 from autograder.collect import collect
 from autograder.paths import COURSE_DIR, DB_URL_ENV, LABS, check_lab_name, lab_names
@@ -73,6 +77,7 @@ def cmd_collect(args) -> int:
     for problem in problems:
         print(f"SKIPPED {problem}", file=sys.stderr)
     print(f"collected {len(collected)} submission(s) of {lab}; {len(problems)} file(s) skipped")
+    semester_commands.record_times(args, lab)
     return 0
 
 
@@ -96,17 +101,7 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_export(args) -> int:
-    lab = check_lab_name(args.lab)
-    out = Path(args.to or Path(args.course_dir) / "exports" / f"{lab}_grades.csv")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    notes_path = _collect_notes_path(args.course_dir, lab)
-    notes = {}
-    if notes_path.exists():
-        with notes_path.open(newline="") as handle:
-            notes = {row["student_id"]: row["note"] for row in csv.DictReader(handle) if row["note"]}
-    rows = grading.export(lab, args.course_dir, out, collect_notes=notes)
-    print(f"wrote {len(rows)} row(s) to {out}")
-    return 0
+    return semester_commands.cmd_export(args)
 
 
 def cmd_grade(args) -> int:
@@ -179,6 +174,7 @@ def parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("lab")
         p.add_argument("source", type=Path, help="folder or LMS zip of submitted notebooks")
+        semester_commands.add_collect_options(p)
         if name == "grade":
             add_grading_options(p)
             p.add_argument("--to", type=Path)
@@ -192,9 +188,12 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("feedback", help="HTML feedback for every graded student")
     p.add_argument("lab")
     p.set_defaults(func=cmd_feedback)
-    p = sub.add_parser("export", help="write the grades CSV")
-    p.add_argument("lab")
-    p.add_argument("--to", type=Path, help="CSV path (default: autograder/exports/LAB_grades.csv)")
+    p = sub.add_parser("export", help="grades for the LMS (csv, canvas, moodle), late policy applied",
+                       epilog=semester_commands.POLICY_EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("lab", nargs="?")
+    p.add_argument("--to", type=Path, help="CSV path for one lab in csv format, else a folder "
+                                           "(default: autograder/exports/)")
+    semester_commands.add_export_options(p)
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("selfcheck", help="reference gets every point, blank gets zero")
     p.add_argument("labs", nargs="*")
@@ -212,6 +211,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("lab")
     p.add_argument("--out", type=Path, help="folder for LAB_report.html and .csv (default: COURSE/reports/LAB)")
     p.set_defaults(func=cmd_report)
+    semester_commands.add_commands(sub, add_grading_options)
     return top
 
 
