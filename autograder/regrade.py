@@ -27,7 +27,7 @@ import nbformat
 from autograder import grading
 from autograder.build import build_lab
 from autograder.lms_export import COURSE_ID, gradebook_url
-from autograder.paths import LABS
+from autograder.paths import LABS, SOLUTIONS
 
 
 @dataclass
@@ -183,8 +183,8 @@ td,th{{border:1px solid #bbb;padding:.25rem .6rem;text-align:left}}tr.moved{{bac
     return html_path, csv_path
 
 
-def regrade(lab: str, course_dir: Path, *, labs_dir: Path = LABS, out_dir: Path | None = None, isolate: bool = True,
-            timeout: float = grading.SUBMISSION_TIMEOUT, jobs: int = 1):
+def regrade(lab: str, course_dir: Path, *, labs_dir: Path = LABS, solutions_dir: Path = SOLUTIONS,
+            out_dir: Path | None = None, isolate: bool = True, timeout: float = grading.SUBMISSION_TIMEOUT, jobs: int = 1):
     """Rebuild ``lab``, regrade every submission, keep manual grades; returns (html, csv, changes, totals)."""
     course_dir = Path(course_dir)
     students = grading.students_with_submissions(course_dir, lab)
@@ -198,7 +198,7 @@ def regrade(lab: str, course_dir: Path, *, labs_dir: Path = LABS, out_dir: Path 
     release_path = course_dir / "release" / lab / f"{lab}.ipynb"
     release_before = release_path.read_text() if release_path.exists() else None
 
-    build_lab(lab, course_dir, labs_dir)
+    build_lab(lab, course_dir, Path(labs_dir), Path(solutions_dir))
     outcomes = grading.autograde(lab, course_dir, students, isolate=isolate, timeout=timeout, jobs=jobs)
     grading.write_outcomes(outcomes, grading.outcomes_path(course_dir, lab))
     restored = restore_final_manual_grades(lab, course_dir, before)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from autograder import lms_export
 from autograder.late_policy import read_policy, submission_times, write_times
-from autograder.paths import check_lab_name, lab_names
+from autograder.paths import LABS, check_lab_name, lab_names
 
 POLICY_EXAMPLE = """late policy file (COURSE/late_policy.toml, or --policy FILE), TOML:
   time_zone = "Europe/Lisbon"   # IANA name
@@ -85,8 +85,9 @@ def cmd_regrade(args) -> int:
     from autograder import regrade
 
     lab = check_lab_name(args.lab)
-    html_path, csv_path, changes, totals = regrade.regrade(lab, args.course_dir, isolate=not args.no_sandbox,
-                                                           timeout=args.timeout, jobs=args.jobs)
+    html_path, csv_path, changes, totals = regrade.regrade(lab, args.course_dir, labs_dir=args.labs_dir,
+                                                           isolate=not args.no_sandbox, timeout=args.timeout,
+                                                           jobs=args.jobs)
     for student, (old, new) in totals.items():
         if old != new:
             print(f"{student:20s} {old:g} -> {new:g}")
@@ -126,6 +127,8 @@ def add_commands(sub, add_grading_options) -> None:
     p.set_defaults(func=cmd_similarity)
     p = sub.add_parser("regrade", help="rebuild a lab, regrade every submission, keep manual grades, report changes")
     p.add_argument("lab")
+    p.add_argument("--labs-dir", type=Path, default=LABS,
+                   help="where the rebuilt student notebooks go (default: labs/; release them again if they changed)")
     add_grading_options(p)
     p.set_defaults(func=cmd_regrade)
     p = sub.add_parser("formgrader", help="JupyterLab with nbgrader's formgrader on the course (manual grading)")
