@@ -33,7 +33,7 @@ from autograder.late_policy import (Policy, SubmissionTime, ledger, parse_time, 
 from autograder.paths import SOLUTIONS
 from autograder.roster import RosterError, read_roster
 from autograder.synthetic import solved
-from conftest import CELL_TIMEOUT, CLASS_LAB as LAB
+from conftest import CLASS_LAB as LAB
 from similarity_corpus import HONEST, renamed, reordered, reformatted
 
 pytestmark = pytest.mark.xdist_group("semester")  # one worker grades the class once
@@ -121,16 +121,14 @@ def semester(tmp_path_factory):
     text = (SOLUTIONS / f"{LAB}.py").read_text()
     assert text.count(RIGHT) == 1
     (solutions / f"{LAB}.py").write_text(text.replace(RIGHT, WRONG))
-    course = init_course_dir(tmp_path_factory.mktemp("course"))
-    with (course / "nbgrader_config.py").open("a") as handle:
-        handle.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
+    course = init_course_dir(tmp_path_factory.mktemp("course"))  # the default per-cell limit: no student hangs
     build_lab(LAB, course, course / "labs", solutions)
     (course / "roster.csv").write_text(ROSTER)
     (course / "late_policy.toml").write_text(POLICY)
 
     release = nbformat.read(course / "release" / LAB / f"{LAB}.ipynb", as_version=4)
     reference = solved(release, source_notebook(LAB))
-    reference_code = {k: c.source for k, c in graded_cells(reference).items()}
+    reference_code = {k: c.source for k, c in graded_cells(reference).items() if c.metadata["nbgrader"]["solution"]}
     notebooks = {
         "alice": reference,
         "bob": with_code(release, HONEST["bob"]),
