@@ -26,5 +26,5 @@ book:             ## the course site (Jupyter Book) in book/_build/html, offline
 browser-setup:    ## what the browser tests need: Debian's Chromium, Playwright, axe-core (apt, pip, npm)
 	bash scripts/setup-browser.sh
 
-clean:            ## remove grading state (keeps labs/ and solutions/)
-	cd autograder && rm -rf source release submitted autograded feedback logs exports outbox gradebook.db
+clean:            ## remove all grading state (the grading/ course directory; keeps labs/ and solutions/)
+	rm -rf grading

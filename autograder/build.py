@@ -25,8 +25,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from autograder import nbgrader_cli
-from autograder.paths import CONFIG, LABS, SOLUTIONS
+from autograder import nbgrader_run
+from autograder.paths import LABS, SOLUTIONS, Course, init_course_dir
 
 MARKERS = ("exercise", "tests", "answer", "points")
 PAIRING = {"formats": "ipynb,py:percent"}
@@ -103,20 +103,9 @@ def source_notebook(lab: str, solutions_dir: Path = SOLUTIONS):
     return nb
 
 
-def init_course_dir(course_dir: Path) -> Path:
-    """Make ``course_dir`` an nbgrader course directory: a copy of the course configuration,
-    unless it has one already (an instructor's own settings are kept)."""
-    course_dir = Path(course_dir)
-    course_dir.mkdir(parents=True, exist_ok=True)
-    config = course_dir / "nbgrader_config.py"
-    if not config.exists():
-        shutil.copyfile(CONFIG, config)
-    return course_dir
-
-
 def write_source(lab: str, course_dir: Path, solutions_dir: Path = SOLUTIONS) -> Path:
     """Write the instructor notebook into nbgrader's source folder (it holds no text file)."""
-    target = init_course_dir(course_dir) / "source" / lab / f"{lab}.ipynb"
+    target = Course(init_course_dir(course_dir)).source(lab)
     if target.parent.exists():
         shutil.rmtree(target.parent)
     target.parent.mkdir(parents=True)
@@ -171,6 +160,5 @@ def write_student_copy(nb, lab: str, out_dir: Path) -> tuple[Path, Path]:
 def build_lab(lab: str, course_dir: Path, out_dir: Path = LABS, solutions_dir: Path = SOLUTIONS):
     """Run the whole chain for one lab; returns the paths of the student copy."""
     write_source(lab, course_dir, solutions_dir)
-    nbgrader_cli.run(course_dir, "generate_assignment", lab, "--force")
-    release = Path(course_dir) / "release" / lab / f"{lab}.ipynb"
-    return write_student_copy(student_notebook(release), lab, out_dir)
+    nbgrader_run.run(course_dir, "generate_assignment", lab, "--force")
+    return write_student_copy(student_notebook(Course(course_dir).release(lab)), lab, out_dir)

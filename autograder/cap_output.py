@@ -13,6 +13,8 @@ import json
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
+from autograder.settings import DEFAULTS
+
 
 def cut(text: str, limit: int) -> str:
     if len(text) <= limit:
@@ -23,8 +25,8 @@ def cut(text: str, limit: int) -> str:
 class CapOutputSize(NbGraderPreprocessor):
     """Cuts every output of every code cell to a fixed size (see the module docstring)."""
 
-    max_chars = Integer(20_000, help="characters kept of each text output").tag(config=True)
-    max_bytes = Integer(2_000_000, help="largest rich output (an image, say) kept").tag(config=True)
+    max_chars = Integer(DEFAULTS.output_chars, help="characters kept of each text output").tag(config=True)
+    max_bytes = Integer(DEFAULTS.output_bytes, help="largest rich output (an image, say) kept").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":

@@ -1,22 +1,12 @@
-"""Instructor commands: ``python -m autograder <command> ...`` (``--help`` on each).
+"""Instructor commands: ``python -m autograder [--course-dir DIR] <command> ...``.
 
-    build [LAB ...]          solutions/ -> nbgrader source -> release -> labs/ (all labs by default)
-    release LAB              build LAB and zip the student notebook for the LMS (autograder/outbox/)
-    collect LAB SOURCE       copy submissions from a folder or LMS zip into submitted/
-    autograde LAB            grade every collected submission (student code sandboxed, --jobs at once)
-    feedback LAB             nbgrader's HTML feedback per student (hidden tests removed)
-    export LAB|--all [--format canvas|moodle|csv]
-                             grades for the LMS: raw score, late penalty, final score (roster, late policy)
-    grade LAB SOURCE         collect, autograde, feedback and export in one go
-    similarity LAB           pairs of students with the same exercise code (HTML + CSV; flags only)
-    regrade LAB              rebuild LAB, regrade every submission, keep manual grades, report what changed
-    formgrader               JupyterLab with nbgrader's formgrader on the course (written answers)
-    selfcheck [LAB ...]      grade each lab's reference and blank release in a scratch course
-    benchmark [LAB ...]      seconds and peak memory of each reference lab
-    grading-benchmark LAB    plain nbgrader vs parallel grading of a synthetic class: the speed-up
+Every command is one row of :data:`COMMANDS` (name, function, one-line summary, arguments);
+the parser, ``--help`` and the book's command reference are all built from that table. To add
+a command: write ``cmd_<name>(args) -> int`` and append a :class:`Command` row.
 
-The gradebook is sqlite (<course dir>/gradebook.db) unless ``--db-url`` or the environment
-variable AUTOGRADER_DB_URL names another SQLAlchemy URL (PostgreSQL: postgresql://...).
+The course directory (default ``grading/``, see :mod:`autograder.paths`) holds every piece of
+grading state. The gradebook is sqlite (``<course dir>/gradebook.db``) unless ``--db-url`` or
+the environment variable AUTOGRADER_DB_URL names another SQLAlchemy URL (postgresql://...).
 """
 from __future__ import annotations
 
@@ -26,46 +16,83 @@ import os
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import grading, nbgrader_cli, selfcheck, semester_commands
-from autograder.build import build_lab, init_course_dir
+from autograder import nbgrader_run, selfcheck, semester_commands
+from autograder.bubblewrap import SandboxUnavailable
+from autograder.build import build_lab
 from autograder.collect import collect
-from autograder.paths import COURSE_DIR, DB_URL_ENV, LABS, check_lab_name, lab_names
+from autograder.grading import default_jobs, grade_class
+from autograder.outcomes import Status, write_outcomes
+from autograder.paths import (
+    DB_URL_ENV,
+    GRADING,
+    LABS,
+    REPO,
+    Course,
+    check_lab_name,
+    init_course_dir,
+    lab_names,
+)
+from autograder.settings import DEFAULTS, GiB
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argparse argument: ``Arg("--jobs", type=int, help=...)``."""
+
+    flags: tuple[str, ...]
+    options: dict = field(default_factory=dict)
+
+    def __init__(self, *flags: str, **options) -> None:
+        object.__setattr__(self, "flags", flags)
+        object.__setattr__(self, "options", options)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One instructor command: ``python -m autograder <name> ...``."""
+
+    name: str
+    run: Callable[[argparse.Namespace], int]
+    summary: str
+    arguments: tuple[Arg, ...] = ()
 
 
 def _labs(names: list[str]) -> list[str]:
     return [check_lab_name(name) for name in names] if names else lab_names()
 
 
+def _relative(path: Path) -> str:
+    path = Path(path).resolve()
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
 def cmd_build(args) -> int:
     for lab in _labs(args.labs):
         ipynb, py = build_lab(lab, args.course_dir, LABS)
-        print(f"built {ipynb.relative_to(LABS.parent)} and {py.name}")
+        print(f"built {_relative(ipynb)} and {py.name}")
     return 0
 
 
 def cmd_release(args) -> int:
     lab = check_lab_name(args.lab)
     ipynb, _ = build_lab(lab, args.course_dir, LABS)
-    outbox = Path(args.course_dir) / "outbox"
-    outbox.mkdir(parents=True, exist_ok=True)
-    archive = outbox / f"{lab}.zip"
+    archive = Course(args.course_dir).outbox(lab)
+    archive.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as handle:
         handle.write(ipynb, ipynb.name)
     print(f"released {lab}: upload {archive} to your LMS (students can also open labs/{ipynb.name})")
     return 0
 
 
-def _collect_notes_path(course_dir: Path, lab: str) -> Path:
-    return Path(course_dir) / "logs" / lab / "collected.csv"
-
-
 def cmd_collect(args) -> int:
     lab = check_lab_name(args.lab)
     init_course_dir(args.course_dir)
     collected, problems = collect(lab, args.source, args.course_dir)
-    path = _collect_notes_path(args.course_dir, lab)
+    path = Course(args.course_dir).collected(lab)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -81,22 +108,31 @@ def cmd_collect(args) -> int:
     return 0
 
 
+def limits_of(args):
+    """The :class:`~autograder.settings.Limits` the command line asks for."""
+    memory = getattr(args, "memory", None)
+    if memory is not None and not memory > 0:
+        raise ValueError(f"--memory must be a positive number of GiB, got {memory!r}")
+    return DEFAULTS.replace(submission_timeout=getattr(args, "timeout", None),
+                            memory=int(memory * GiB) if memory is not None else None)
+
+
 def cmd_autograde(args) -> int:
     lab = check_lab_name(args.lab)
-    outcomes = grading.autograde(lab, args.course_dir, args.student or None,
-                                 isolate=not args.no_sandbox, timeout=args.timeout, jobs=args.jobs)
-    grading.write_outcomes(outcomes, grading.outcomes_path(args.course_dir, lab))
+    outcomes = grade_class(lab, args.course_dir, args.student or None, isolate=not args.no_sandbox,
+                           limits=limits_of(args), jobs=args.jobs)
+    write_outcomes(outcomes, Course(args.course_dir).outcomes(lab))
     for outcome in outcomes:
-        print(f"{outcome.student:20s} {outcome.status:20s} {outcome.message}")
-    counts = {status: sum(o.status == status for o in outcomes) for status in grading.STATUS_HELP}
-    print(", ".join(f"{n} {status}" for status, n in counts.items() if n))
+        print(f"{outcome.student:20s} {outcome.status.value:20s} {outcome.message}")
+    counts = {status: sum(o.status is status for o in outcomes) for status in Status}
+    print(", ".join(f"{n} {status.value}" for status, n in counts.items() if n))
     return 0
 
 
 def cmd_feedback(args) -> int:
     lab = check_lab_name(args.lab)
-    nbgrader_cli.run(args.course_dir, "generate_feedback", lab, "--force")
-    print(f"feedback in {Path(args.course_dir) / 'feedback'}/<student>/{lab}/{lab}.html")
+    nbgrader_run.run(args.course_dir, "generate_feedback", lab, "--force")
+    print(f"feedback in {Course(args.course_dir).feedback_dir}/<student>/{lab}/{lab}.html")
     return 0
 
 
@@ -120,10 +156,10 @@ def cmd_selfcheck(args) -> int:
             auto = [s for s in scores.values() if s.auto]
             got, total = sum(s.score for s in auto), sum(s.max_score for s in auto)
             expected = total if student == selfcheck.REFERENCE else 0
-            ok = got == expected and (student != selfcheck.REFERENCE or outcome.status == "graded")
+            ok = got == expected and (student != selfcheck.REFERENCE or outcome.status is Status.GRADED)
             failures += not ok
             print(f"{'ok  ' if ok else 'FAIL'} {lab} {student:9s} {got:g}/{total:g} autograded points"
-                  f" ({outcome.status}{': ' + outcome.message if outcome.message and not ok else ''})")
+                  f" ({outcome.status.value}{': ' + outcome.message if outcome.message and not ok else ''})")
             if not ok:
                 for s in auto:
                     print(f"       {s.grade_id:30s} {s.score:g}/{s.max_score:g}")
@@ -131,17 +167,17 @@ def cmd_selfcheck(args) -> int:
 
 
 def cmd_benchmark(args) -> int:
-    from autograder import benchmark
+    from autograder import lab_timing
 
     os.environ.pop(DB_URL_ENV, None)  # no gradebook involved; keep it from the kernels
-    return benchmark.main(args.labs)
+    return lab_timing.main(args.labs)
 
 
 def cmd_grading_benchmark(args) -> int:
-    from autograder import grading_benchmark
+    from autograder import speedup
 
     os.environ.pop(DB_URL_ENV, None)  # scratch gradebooks only
-    return grading_benchmark.main(check_lab_name(args.lab), args.students, args.jobs)
+    return speedup.main(check_lab_name(args.lab), args.students, args.jobs)
 
 
 def cmd_report(args) -> int:
@@ -153,85 +189,98 @@ def cmd_report(args) -> int:
     return 0
 
 
+LAB = Arg("lab", help="the lab, e.g. 01_tensorflow_foundations")
+LABS_ARG = Arg("labs", nargs="*", metavar="LAB", help="labs (default: every lab in solutions/)")
+SOURCE = Arg("source", type=Path, help="folder or LMS zip of submitted notebooks")
+NO_SANDBOX = Arg("--no-sandbox", action="store_true", help="grade without bubblewrap (trusted notebooks only)")
+GRADING_OPTIONS = (
+    NO_SANDBOX,
+    Arg("--timeout", type=float, default=DEFAULTS.submission_timeout,
+        help="seconds allowed for one whole submission (default %(default)s)"),
+    Arg("--jobs", type=int, default=default_jobs(),
+        help="submissions graded at once (default: the number of CPU cores, %(default)s)"),
+    Arg("--memory", type=float, default=None, metavar="GIB",
+        help=f"memory (address space) allowed to one student's kernel, in GiB (default {DEFAULTS.memory / GiB:g})"),
+)
+TO = Arg("--to", type=Path, help="CSV path (default: <course dir>/exports/LAB_grades.csv)")
+COLLECT_OPTIONS = (
+    Arg("--times", type=Path, help="CSV student_id,submitted_at exported from the LMS: submission times "
+                                   "to trust over the zip's entry times"),
+    Arg("--policy", type=Path, help="late policy TOML (default: <course dir>/late_policy.toml); its time zone "
+                                    "reads the zip's entry times"),
+)
+EXPORT_OPTIONS = (
+    Arg("lab", nargs="?", help="the lab, e.g. 01_tensorflow_foundations (or --all)"),
+    Arg("--to", type=Path, help="CSV path for one lab in csv format, else a folder (default: <course dir>/exports/)"),
+    Arg("--format", choices=("csv", "canvas", "moodle"), default="csv",
+        help="csv (ours: raw score, late penalty, final score), canvas (its gradebook import layout) or moodle "
+             "(CSV import matched on ID number or e-mail address); default %(default)s"),
+    Arg("--all", action="store_true", help="every lab with submissions, one column per lab"),
+    Arg("--roster", type=Path, help="roster CSV: student_id,lms_id,name,section,email[,sis_user_id,sis_login_id] "
+                                    "(default: <course dir>/roster.csv)"),
+    Arg("--policy", type=Path, help="late policy TOML (default: <course dir>/late_policy.toml)"),
+)
+
+COMMANDS: list[Command] = [
+    Command("build", cmd_build, "regenerate labs/ from solutions/ (all labs by default)", (LABS_ARG,)),
+    Command("release", cmd_release, "build a lab and zip its student notebook for the LMS (<course dir>/outbox/)",
+            (LAB,)),
+    Command("collect", cmd_collect, "copy submissions from a folder or LMS zip into <course dir>/submitted/",
+            (LAB, SOURCE, *COLLECT_OPTIONS)),
+    Command("autograde", cmd_autograde, "grade every collected submission (student code sandboxed, --jobs at once)",
+            (LAB, Arg("--student", action="append", help="grade only this student (repeatable)"),
+             *GRADING_OPTIONS)),
+    Command("feedback", cmd_feedback, "nbgrader's HTML feedback for every graded student (hidden tests removed)",
+            (LAB,)),
+    Command("export", cmd_export, "grades for the LMS (csv, canvas, moodle) with the late policy applied once",
+            EXPORT_OPTIONS),
+    Command("grade", cmd_grade, "collect, autograde, feedback and export in one go",
+            (LAB, SOURCE, *GRADING_OPTIONS, TO, *COLLECT_OPTIONS)),
+    Command("selfcheck", cmd_selfcheck, "grade each lab's reference (every point) and blank release (zero)",
+            (LABS_ARG, NO_SANDBOX)),
+    Command("benchmark", cmd_benchmark, "seconds and peak memory of each reference lab", (LABS_ARG,)),
+    Command("grading-benchmark", cmd_grading_benchmark,
+            "time plain nbgrader against parallel grading of a synthetic class",
+            (LAB, Arg("--students", type=int, default=20, help="class size (default %(default)s)"),
+             Arg("--jobs", type=int, default=default_jobs(), help="parallel graders (default %(default)s)"))),
+    Command("report", cmd_report, "class report of a graded lab: HTML with plots, and a CSV",
+            (LAB, Arg("--out", type=Path, help="folder for LAB_report.html and .csv "
+                                               "(default: <course dir>/reports/LAB)"))),
+    Command("similarity", semester_commands.cmd_similarity,
+            "pairs of students with the same exercise code: HTML side by side and CSV (flags, never penalises)",
+            (LAB, Arg("--threshold", type=float, default=0.6, help="flag pairs at or above this share (default %(default)s)"),
+             Arg("--min-tokens", type=int, default=40,
+                 help="and sharing at least this many normalised tokens (default %(default)s)"),
+             Arg("--out", type=Path, help="folder for LAB_similarity.html and .csv (default: <course dir>/reports/LAB)"))),
+    Command("regrade", semester_commands.cmd_regrade,
+            "rebuild a lab, regrade every submission, keep manual grades, report per student and cell what changed",
+            (LAB, Arg("--labs-dir", type=Path, default=LABS,
+                      help="where the rebuilt student notebooks go (default: labs/; release again if they changed)"),
+             *GRADING_OPTIONS)),
+    Command("formgrader", semester_commands.cmd_formgrader,
+            "JupyterLab with nbgrader's formgrader on the course directory, to grade written answers",
+            (Arg("--port", type=int, default=8888, help="port on 127.0.0.1 (default %(default)s)"),
+             Arg("--browser", action="store_true", help="open a web browser too"))),
+]
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    top.add_argument("--course-dir", type=Path, default=COURSE_DIR,
-                     help="nbgrader course directory (default: autograder/)")
+    listing = "\n".join(f"  {c.name:19s} {c.summary}" for c in COMMANDS)
+    top = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n\n")[0],
+                                  epilog=f"commands:\n{listing}", formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--course-dir", type=Path, default=GRADING,
+                     help=f"nbgrader course directory, where all grading state lives (default: {_relative(GRADING)}/)")
     top.add_argument("--db-url", default=os.environ.get(DB_URL_ENV) or None,
                      help="gradebook as an SQLAlchemy URL, e.g. postgresql://grader@/gradebook"
                           "?host=/var/run/postgresql (default: $AUTOGRADER_DB_URL if set, else "
                           "sqlite gradebook.db in the course directory)")
-    sub = top.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("build", help="regenerate labs/ from solutions/")
-    p.add_argument("labs", nargs="*")
-    p.set_defaults(func=cmd_build)
-    p = sub.add_parser("release", help="build a lab and zip it for the LMS")
-    p.add_argument("lab")
-    p.set_defaults(func=cmd_release)
-    for name, func, help_text in (("collect", cmd_collect, "collect submissions"),
-                                  ("grade", cmd_grade, "collect + autograde + feedback + export")):
-        p = sub.add_parser(name, help=help_text)
-        p.add_argument("lab")
-        p.add_argument("source", type=Path, help="folder or LMS zip of submitted notebooks")
-        semester_commands.add_collect_options(p)
-        if name == "grade":
-            add_grading_options(p)
-            p.add_argument("--to", type=Path)
-            p.set_defaults(student=None)
-        p.set_defaults(func=func)
-    p = sub.add_parser("autograde", help="grade collected submissions")
-    p.add_argument("lab")
-    p.add_argument("--student", action="append", help="grade only this student (repeatable)")
-    add_grading_options(p)
-    p.set_defaults(func=cmd_autograde)
-    p = sub.add_parser("feedback", help="HTML feedback for every graded student")
-    p.add_argument("lab")
-    p.set_defaults(func=cmd_feedback)
-    p = sub.add_parser("export", help="grades for the LMS (csv, canvas, moodle), late policy applied",
-                       epilog=semester_commands.POLICY_EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("lab", nargs="?")
-    p.add_argument("--to", type=Path, help="CSV path for one lab in csv format, else a folder "
-                                           "(default: autograder/exports/)")
-    semester_commands.add_export_options(p)
-    p.set_defaults(func=cmd_export)
-    p = sub.add_parser("selfcheck", help="reference gets every point, blank gets zero")
-    p.add_argument("labs", nargs="*")
-    p.add_argument("--no-sandbox", action="store_true")
-    p.set_defaults(func=cmd_selfcheck)
-    p = sub.add_parser("benchmark", help="seconds and peak memory per reference lab")
-    p.add_argument("labs", nargs="*")
-    p.set_defaults(func=cmd_benchmark)
-    p = sub.add_parser("grading-benchmark", help="time plain nbgrader against parallel grading of a synthetic class")
-    p.add_argument("lab")
-    p.add_argument("--students", type=int, default=20, help="class size (default %(default)s)")
-    p.add_argument("--jobs", type=int, default=grading.default_jobs(), help="parallel graders (default %(default)s)")
-    p.set_defaults(func=cmd_grading_benchmark)
-    p = sub.add_parser("report", help="class report of a graded lab: HTML with plots, and a CSV")
-    p.add_argument("lab")
-    p.add_argument("--out", type=Path, help="folder for LAB_report.html and .csv (default: COURSE/reports/LAB)")
-    p.set_defaults(func=cmd_report)
-    semester_commands.add_commands(sub, add_grading_options)
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.summary, description=command.summary)
+        for argument in command.arguments:
+            p.add_argument(*argument.flags, **argument.options)
+        p.set_defaults(func=command.run, student=None)
     return top
-
-
-def add_grading_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--no-sandbox", action="store_true", help="grade without bubblewrap (trusted notebooks only)")
-    p.add_argument("--timeout", type=float, default=grading.SUBMISSION_TIMEOUT,
-                   help="seconds allowed for one whole submission (default %(default)s)")
-    p.add_argument("--jobs", type=int, default=grading.default_jobs(),
-                   help="submissions graded at once (default: the number of CPU cores, %(default)s)")
-    p.add_argument("--memory", type=float, default=None, metavar="GIB",
-                   help="memory (address space) allowed to one student's kernel, in GiB (default 8)")
-
-
-def use_kernel_memory(gib: float | None) -> None:
-    """Pass the kernel memory limit to the kernel sandbox (through nbgrader's environment)."""
-    if gib is None:
-        return
-    if not gib > 0:
-        raise ValueError(f"--memory must be a positive number of GiB, got {gib!r}")
-    os.environ["GRADING_MEMORY"] = str(int(gib * 1024**3))
 
 
 def use_database(url: str | None) -> None:
@@ -256,8 +305,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         use_database(args.db_url)
-        use_kernel_memory(getattr(args, "memory", None))
+        limits_of(args)  # a bad --memory is refused before any work
         return args.func(args)
-    except (ValueError, FileNotFoundError, nbgrader_cli.NbgraderError) as error:
+    except (ValueError, FileNotFoundError, nbgrader_run.NbgraderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except SandboxUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3

@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.grading import submission_path
+from autograder.paths import Course
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.@-]*$")
 
@@ -74,7 +74,7 @@ def collect(lab: str, source: Path, course_dir: Path) -> tuple[list[Collected], 
             if len(paths) > 1:
                 others = ", ".join(p.name for p in paths if p != chosen)
                 notes.append(f"{len(paths)} notebooks found, graded {chosen.name!r}, ignored: {others}")
-            target = submission_path(course_dir, lab, student)
+            target = Course(course_dir).submitted(student, lab)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(chosen, target)
             collected.append(Collected(student, str(chosen.relative_to(root)), "; ".join(notes)))

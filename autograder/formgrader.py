@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.build import init_course_dir
+from autograder.paths import init_course_dir
 
 
 def command(course_dir: Path, port: int = 8888, token: str | None = None, ip: str = "127.0.0.1",

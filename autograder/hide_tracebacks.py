@@ -13,12 +13,13 @@ import re
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+from autograder.notebooks import strip_ansi
+
 FRAME = re.compile(r"Cell In\s*\[(\d+)\]")
 
 
 def quotes_a_test_cell(traceback: list[str], test_cells: set[int]) -> bool:
-    return any(int(n) in test_cells for line in traceback for n in FRAME.findall(ANSI.sub("", line)))
+    return any(int(n) in test_cells for line in traceback for n in FRAME.findall(strip_ansi(line)))
 
 
 class HideTestTracebacks(NbGraderPreprocessor):

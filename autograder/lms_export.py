@@ -22,13 +22,12 @@ silently.
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import grading
+from autograder.export import export_grades
+from autograder.gradebook import open_gradebook
 from autograder.late_policy import (
-    POLICY_FILE,
     LateEntry,
     Policy,
     ledger,
@@ -37,38 +36,19 @@ from autograder.late_policy import (
     read_times,
     write_ledger,
 )
-from autograder.paths import DB_URL_ENV, lab_names
+from autograder.outcomes import Status
+from autograder.paths import Course, lab_names
 from autograder.roster import Student, read_roster
 
-ROSTER_FILE = "roster.csv"
 FORMATS = ("csv", "canvas", "moodle")
-COURSE_ID = "ml-in-production"  # c.CourseDirectory.course_id in nbgrader_config.py
 CSV_FIELDS = ["assignment", "student_id", "name", "section", "raw_score", "late_penalty", "score", "max_score",
               "status", "days_late", "late_days_used", "on_roster", "message"]
 
 
-def gradebook_url(course_dir: Path) -> str:
-    return os.environ.get(DB_URL_ENV) or f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}"
-
-
-def times_path(course_dir: Path, lab: str) -> Path:
-    return Path(course_dir) / "logs" / lab / "times.csv"
-
-
-def default_policy(course_dir: Path) -> Path:
-    return Path(course_dir) / POLICY_FILE
-
-
-def default_roster(course_dir: Path) -> Path:
-    return Path(course_dir) / ROSTER_FILE
-
-
 def ungraded_answers(lab: str, course_dir: Path) -> dict[str, list[str]]:
     """``{student: [written answers still waiting for a manual grade]}`` from the gradebook."""
-    from nbgrader.api import Gradebook
-
     waiting: dict[str, list[str]] = {}
-    with Gradebook(gradebook_url(course_dir), course_id=COURSE_ID) as gb:
+    with open_gradebook(course_dir) as gb:
         for submission in gb.assignment_submissions(lab):
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
@@ -100,7 +80,7 @@ def _number(value: float) -> str:
 
 def lab_rows(lab: str, course_dir: Path, base: list[dict], roster: dict[str, Student] | None,
              policy: Policy | None, entries: dict) -> list[Row]:
-    """One :class:`Row` per student: ``base`` are :func:`autograder.grading.export`'s rows."""
+    """One :class:`Row` per student: ``base`` are :func:`autograder.export.export_grades`'s rows."""
     max_score = max((float(r["max_score"]) for r in base), default=0.0)
     waiting = ungraded_answers(lab, course_dir) if base else {}
     rows = []
@@ -118,7 +98,8 @@ def lab_rows(lab: str, course_dir: Path, base: list[dict], roster: dict[str, Stu
     graded = {r.student for r in rows}
     for student, person in (roster or {}).items():
         if student not in graded:
-            rows.append(Row(lab, student, 0.0, 0.0, max_score, "not submitted", "no submission collected", None, person))
+            rows.append(Row(lab, student, 0.0, 0.0, max_score, Status.NOT_SUBMITTED.value, "no submission collected",
+                            None, person))
     return sorted(rows, key=lambda row: row.student)
 
 
@@ -185,7 +166,7 @@ def write_moodle(rows_by_lab: dict[str, list[Row]], roster: dict[str, Student], 
 
 def graded_labs(course_dir: Path) -> list[str]:
     """Labs with collected submissions in ``course_dir``, in week order."""
-    return [lab for lab in lab_names() if grading.students_with_submissions(course_dir, lab)]
+    return [lab for lab in lab_names() if Course(course_dir).students_with_submissions(lab)]
 
 
 def export(labs: list[str], course_dir: Path, fmt: str = "csv", out: Path | None = None,
@@ -195,29 +176,29 @@ def export(labs: list[str], course_dir: Path, fmt: str = "csv", out: Path | None
 
     ``out`` is a file for one lab in csv format, else a folder (default COURSE/exports).
     """
-    course_dir = Path(course_dir)
+    course_dir, course = Path(course_dir), Course(course_dir)
     if fmt not in FORMATS:
         raise ValueError(f"--format {fmt!r} is not known; use one of {', '.join(FORMATS)}")
-    roster_path = Path(roster_path) if roster_path else default_roster(course_dir)
+    roster_path = Path(roster_path) if roster_path else course.roster
     if fmt != "csv" and not roster_path.exists():
         raise ValueError(f"{roster_path}: the {fmt} format needs a roster (CSV with the columns student_id, lms_id, "
                          f"name, section, email); pass --roster FILE or save it there")
     roster = read_roster(roster_path) if roster_path.exists() else None
-    policy_path = Path(policy_path) if policy_path else default_policy(course_dir)
+    policy_path = Path(policy_path) if policy_path else course.late_policy
     policy = read_policy(policy_path, lab_names()) if policy_path.exists() else None
     zone = policy.time_zone if policy else None
     everything = graded_labs(course_dir)
-    times = {lab: read_times(times_path(course_dir, lab), zone) for lab in sorted(set(everything) | set(labs))}
+    times = {lab: read_times(course.times(lab), zone) for lab in sorted(set(everything) | set(labs))}
     entries = ledger(policy, {lab: t for lab, t in times.items() if t}) if policy else {}
 
-    exports = course_dir / "exports"
+    exports = course.exports_dir
     folder = Path(out) if out and (fmt != "csv" or len(labs) > 1) else exports
     folder.mkdir(parents=True, exist_ok=True)
     rows_by_lab, written, problems = {}, [], []
     for lab in labs:
         raw_csv = exports / f".{lab}_grades_raw.csv"
         exports.mkdir(parents=True, exist_ok=True)
-        base = grading.export(lab, course_dir, raw_csv, collect_notes=(collect_notes or {}).get(lab, {}))
+        base = export_grades(lab, course_dir, raw_csv, collect_notes=(collect_notes or {}).get(lab))
         raw_csv.unlink(missing_ok=True)
         rows = lab_rows(lab, course_dir, base, roster, policy, entries)
         rows_by_lab[lab] = rows
@@ -231,7 +212,7 @@ def export(labs: list[str], course_dir: Path, fmt: str = "csv", out: Path | None
                     problems.append(f"{roster_path}: no row for student {row.student!r}, who was graded in {lab} "
                                     f"({row.status}); add a row with student_id {row.student} (columns student_id, "
                                     "lms_id, name, section, email) or fix the submission's name; not in the LMS file")
-                elif row.status == "not submitted":
+                elif row.status == Status.NOT_SUBMITTED.value:
                     problems.append(f"{lab}: {row.student} ({row.person.name}) is on the roster but has no submission; "
                                     "exported as 0")
     if fmt == "canvas":

@@ -24,10 +24,12 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import grading
 from autograder.build import build_lab
-from autograder.lms_export import COURSE_ID, gradebook_url
-from autograder.paths import LABS, SOLUTIONS
+from autograder.gradebook import open_gradebook
+from autograder.grading import grade_class
+from autograder.outcomes import read_outcomes, write_outcomes
+from autograder.paths import LABS, SOLUTIONS, Course
+from autograder.settings import DEFAULTS, Limits
 
 
 @dataclass
@@ -50,10 +52,10 @@ class Change:
 
 def snapshot(lab: str, course_dir: Path) -> dict[str, dict[str, CellGrade]]:
     """``{student: {grade_id: CellGrade}}`` for every submission of ``lab`` in the gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     grades: dict[str, dict[str, CellGrade]] = {}
-    with Gradebook(gradebook_url(course_dir), course_id=COURSE_ID) as gb:
+    with open_gradebook(course_dir) as gb:
         try:
             submissions = gb.assignment_submissions(lab)
         except MissingEntry:
@@ -71,10 +73,8 @@ def snapshot(lab: str, course_dir: Path) -> dict[str, dict[str, CellGrade]]:
 
 def restore_final_manual_grades(lab: str, course_dir: Path, before: dict[str, dict[str, CellGrade]]) -> list[tuple[str, str]]:
     """Mark final again every manual grade that was final before and is unchanged."""
-    from nbgrader.api import Gradebook
-
     restored = []
-    with Gradebook(gradebook_url(course_dir), course_id=COURSE_ID) as gb:
+    with open_gradebook(course_dir) as gb:
         for submission in gb.assignment_submissions(lab):
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
@@ -88,7 +88,7 @@ def restore_final_manual_grades(lab: str, course_dir: Path, before: dict[str, di
 
 def cell_errors(course_dir: Path, lab: str, student: str) -> dict[str, str]:
     """``{grade_id: "ErrorName: first line"}`` of the student's autograded notebook."""
-    path = Path(course_dir) / "autograded" / student / lab / f"{lab}.ipynb"
+    path = Course(course_dir).autograded(student, lab)
     if not path.exists():
         return {}
     errors = {}
@@ -103,7 +103,7 @@ def cell_errors(course_dir: Path, lab: str, student: str) -> dict[str, str]:
 
 def source_cells(course_dir: Path, lab: str) -> dict[str, tuple[str, object]]:
     """``{grade_id: (source, points)}`` of the lab's instructor notebook in the course."""
-    path = Path(course_dir) / "source" / lab / f"{lab}.ipynb"
+    path = Course(course_dir).source(lab)
     if not path.exists():
         return {}
     nb = nbformat.read(path, as_version=4)
@@ -184,29 +184,29 @@ td,th{{border:1px solid #bbb;padding:.25rem .6rem;text-align:left}}tr.moved{{bac
 
 
 def regrade(lab: str, course_dir: Path, *, labs_dir: Path = LABS, solutions_dir: Path = SOLUTIONS,
-            out_dir: Path | None = None, isolate: bool = True, timeout: float = grading.SUBMISSION_TIMEOUT, jobs: int = 1):
+            out_dir: Path | None = None, isolate: bool = True, limits: Limits = DEFAULTS, jobs: int = 1):
     """Rebuild ``lab``, regrade every submission, keep manual grades; returns (html, csv, changes, totals)."""
-    course_dir = Path(course_dir)
-    students = grading.students_with_submissions(course_dir, lab)
+    course_dir, course = Path(course_dir), Course(course_dir)
+    students = course.students_with_submissions(lab)
     if not students:
-        raise ValueError(f"{course_dir / 'submitted'}: no collected submissions of {lab} to regrade; "
+        raise ValueError(f"{course.submitted_dir}: no collected submissions of {lab} to regrade; "
                          f"run `python -m autograder collect {lab} SOURCE` first")
     before = snapshot(lab, course_dir)
     source_before = source_cells(course_dir, lab)
     errors_before = {s: cell_errors(course_dir, lab, s) for s in students}
-    status_before = {s: status for s, (status, _) in grading.read_outcomes(grading.outcomes_path(course_dir, lab)).items()}
-    release_path = course_dir / "release" / lab / f"{lab}.ipynb"
+    status_before = {s: o.status.value for s, o in read_outcomes(course.outcomes(lab)).items()}
+    release_path = course.release(lab)
     release_before = release_path.read_text() if release_path.exists() else None
 
     build_lab(lab, course_dir, Path(labs_dir), Path(solutions_dir))
-    outcomes = grading.autograde(lab, course_dir, students, isolate=isolate, timeout=timeout, jobs=jobs)
-    grading.write_outcomes(outcomes, grading.outcomes_path(course_dir, lab))
+    outcomes = grade_class(lab, course_dir, students, isolate=isolate, limits=limits, jobs=jobs)
+    write_outcomes(outcomes, course.outcomes(lab))
     restored = restore_final_manual_grades(lab, course_dir, before)
 
     after = snapshot(lab, course_dir)
     source_after = source_cells(course_dir, lab)
     errors_after = {s: cell_errors(course_dir, lab, s) for s in students}
-    status_after = {o.student: o.status for o in outcomes}
+    status_after = {o.student: o.status.value for o in outcomes}
     changes, totals = compare(before, after, source_before, source_after, errors_before, errors_after,
                               status_before, status_after)
     notes = []
@@ -214,6 +214,6 @@ def regrade(lab: str, course_dir: Path, *, labs_dir: Path = LABS, solutions_dir:
         notes.append(f"The student release changed too (visible tests or text): release {lab} again.")
     if restored:
         notes.append(f"{len(restored)} manual grade(s) kept as final.")
-    html_path, csv_path = write_report(lab, changes, totals, Path(out_dir) if out_dir else course_dir / "reports" / lab,
+    html_path, csv_path = write_report(lab, changes, totals, Path(out_dir) if out_dir else course.reports(lab),
                                        notes)
     return html_path, csv_path, changes, totals

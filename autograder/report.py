@@ -15,7 +15,6 @@ import base64
 import csv
 import html
 import io
-import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,12 +23,12 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import grading
+from autograder.gradebook import open_gradebook
+from autograder.notebooks import error_outputs, graded_cells, strip_ansi
+from autograder.outcomes import Outcome, Status, read_outcomes
+from autograder.paths import Course
 
-NOT_SCORED = ("unreadable", "failed")  # statuses whose notebooks say nothing about the exercises
-TIMEOUT_WORDS = ("time limit", "took longer than", "timed out", "celltimeouterror")  # lower case
 TOP_FAILURES = 15
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 @dataclass
@@ -86,56 +85,17 @@ class Problem:
     """A submission that raised errors, hit a time limit, or could not be graded."""
 
     student: str
-    status: str
+    status: Status
     message: str
-
-    @property
-    def timed_out(self) -> bool:
-        return any(word in self.message.lower() for word in TIMEOUT_WORDS)
+    timed_out: bool = False
 
 
 # ---------------------------------------------------------------- reading the course
 
-def course_config(course_dir: Path):
-    """The course's nbgrader_config.py, loaded the way nbgrader loads it."""
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
-
-    if not (Path(course_dir) / "nbgrader_config.py").exists():
-        return Config()
-    return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
-
-
-def gradebook_location(course_dir: Path) -> tuple[str, str]:
-    """``(db_url, course_id)`` as nbgrader resolves them for ``course_dir``: sqlite in the
-    course directory unless ``CourseDirectory.db_url`` says otherwise."""
-    from nbgrader.coursedir import CourseDirectory
-
-    config = course_config(course_dir)
-    options = {} if "root" in config.CourseDirectory else {"root": str(Path(course_dir).resolve())}
-    directory = CourseDirectory(config=config, **options)
-    return directory.db_url, directory.course_id or "default_course"
-
-
-def open_gradebook(course_dir: Path):
-    """nbgrader's Gradebook for the course; refuses to create an empty sqlite file."""
-    from nbgrader.api import Gradebook
-
-    url, course_id = gradebook_location(course_dir)
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
-        raise FileNotFoundError(f"no gradebook at {url[len('sqlite:///'):]}: grade the lab first")
-    return Gradebook(url, course_id=course_id)
-
-
 def release_order(course_dir: Path, lab: str, notebook: str) -> list[str]:
     """grade_ids in the order the release notebook shows them (empty if it is missing)."""
-    path = Path(course_dir) / "release" / lab / f"{notebook}.ipynb"
-    return list(grading.graded_cells(nbformat.read(path, as_version=4))) if path.exists() else []
-
-
-def read_outcomes(path: Path) -> dict[str, tuple[str, str]]:
-    """``{student: (status, message)}`` from the grading log."""
-    return grading.read_outcomes(Path(path))
+    path = Course(course_dir).release(lab).with_name(f"{notebook}.ipynb")
+    return list(graded_cells(nbformat.read(path, as_version=4))) if path.exists() else []
 
 
 def exercise_scores(gb, course_dir: Path, lab: str, skip: set[str]) -> list[ExerciseStats]:
@@ -178,19 +138,9 @@ def total_scores(exercises: list[ExerciseStats]) -> dict[str, float]:
 def failure_message(output: dict) -> str:
     """``"Name: first line of the message"`` of an error output (``"Name"`` when it has none)."""
     name = output.get("ename") or "Error"
-    lines = [line.strip() for line in ANSI.sub("", output.get("evalue") or "").splitlines() if line.strip()]
+    lines = [line.strip() for line in strip_ansi(output.get("evalue") or "").splitlines() if line.strip()]
     message = f"{name}: {lines[0]}" if lines else name
     return message if len(message) <= 200 else message[:199] + "…"
-
-
-def error_outputs(path: Path):
-    """``(cell label, error output)`` for each error in an autograded notebook."""
-    nb = nbformat.read(path, as_version=4)
-    for index, cell in enumerate(nb.cells, start=1):
-        label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                yield label, output
 
 
 def common_failures(course_dir: Path, lab: str, notebooks: list[str], students: list[str]) -> list[Failure]:
@@ -198,11 +148,11 @@ def common_failures(course_dir: Path, lab: str, notebooks: list[str], students: 
     failures: dict[str, Failure] = {}
     for student in students:
         for notebook in notebooks:
-            path = Path(course_dir) / "autograded" / student / lab / f"{notebook}.ipynb"
+            path = Course(course_dir).autograded(student, lab).with_name(f"{notebook}.ipynb")
             if not path.exists():
                 continue
             try:
-                errors = list(error_outputs(path))
+                errors = list(error_outputs(nbformat.read(path, as_version=4)))
             except Exception:  # an autograded notebook nbformat cannot read: the outcome says why
                 continue
             for label, output in errors:
@@ -218,11 +168,11 @@ def most_common_error(failures: list[Failure], cell: str) -> str:
     return max(hits, key=lambda f: (len(f.students), f.cells[cell])).message if hits else ""
 
 
-def problem_submissions(outcomes: dict[str, tuple[str, str]]) -> list[Problem]:
+def problem_submissions(outcomes: dict[str, Outcome]) -> list[Problem]:
     """Submissions that were not simply graded, timeouts and failures first."""
-    problems = [Problem(student, status, message) for student, (status, message) in outcomes.items()
-                if status != "graded"]
-    rank = {"failed": 0, "unreadable": 1, "graded-with-errors": 2}
+    problems = [Problem(student, o.status, o.message, o.timed_out) for student, o in outcomes.items()
+                if o.status is not Status.GRADED]
+    rank = {Status.FAILED: 0, Status.UNREADABLE: 1, Status.GRADED_WITH_ERRORS: 2}
     return sorted(problems, key=lambda p: (not p.timed_out, rank.get(p.status, 3), p.student))
 
 
@@ -320,14 +270,14 @@ def plot_failures(failures: list[Failure]):
     return whole_counts(ax, "x")
 
 
-def plot_statuses(outcomes: dict[str, tuple[str, str]]):
+def plot_statuses(outcomes: dict[str, Outcome]):
     from course.plotting import OKABE_ITO
 
-    counts = Counter(status for status, _ in outcomes.values())
-    statuses = [s for s in grading.STATUS_HELP if counts[s]] + sorted(set(counts) - set(grading.STATUS_HELP))
+    counts = Counter(o.status for o in outcomes.values())
+    statuses = [s.value for s in Status if counts[s]]
     fig = new_figure(len(statuses))
     ax = fig.subplots()
-    ax.barh(statuses[::-1], [counts[s] for s in statuses][::-1], color=OKABE_ITO[0])
+    ax.barh(statuses[::-1], [counts[Status(s)] for s in statuses][::-1], color=OKABE_ITO[0])
     ax.set(title="What happened to each submission", xlabel="submissions", ylabel="grading status")
     return whole_counts(ax, "x")
 
@@ -370,9 +320,9 @@ def section(anchor: str, title: str, *parts: str) -> str:
 
 def summary_section(lab, exercises, outcomes, totals) -> str:
     max_total = sum(e.max_score for e in exercises)
-    counts = Counter(status for status, _ in outcomes.values())
+    counts = Counter(o.status for o in outcomes.values())
     items = [f"{len(outcomes) or len(totals)} submission(s); {len(totals)} with exercise scores"]
-    items += [f"{counts[s]} {s}: {grading.STATUS_HELP.get(s, '')}" for s in sorted(counts)]
+    items += [f"{counts[s]} {s.value}: {s.help}" for s in sorted(counts, key=lambda s: s.value)]
     if totals:
         values = list(totals.values())
         items.append(f"total score: mean {statistics.fmean(values):.1f}, median {statistics.median(values):g}, "
@@ -432,11 +382,12 @@ def problems_section(outcomes, problems) -> str:
                        "<p>No grading log (logs/&lt;lab&gt;/outcomes.csv): run <code>autograde</code> to get one.</p>")
     image = embedded_png(plot_statuses(outcomes),
                          "Bar chart of the number of submissions per grading status: "
-                         + ", ".join(f"{n} {s}" for s, n in Counter(s for s, _ in outcomes.values()).items()) + ".")
+                         + ", ".join(f"{n} {s.value}" for s, n in Counter(o.status for o in outcomes.values()).items())
+                         + ".")
     if not problems:
         return section("problems", "Submissions that errored, timed out or were unreadable", image,
                        "<p>Every submission was graded without an error.</p>")
-    rows = [[p.student, p.status, "yes" if p.timed_out else "", p.message] for p in problems]
+    rows = [[p.student, p.status.value, "yes" if p.timed_out else "", p.message] for p in problems]
     return section("problems", "Submissions that errored, timed out or were unreadable", image,
                    table(["student", "status", "time limit", "message"], rows))
 
@@ -466,10 +417,11 @@ def build_report(lab: str, course_dir: Path, out: Path | None = None) -> tuple[P
 
     from course.plotting import use_course_style
 
-    course_dir = Path(course_dir)
-    out = Path(out or course_dir / "reports" / lab)
-    outcomes = read_outcomes(grading.outcomes_path(course_dir, lab))
-    skip = {student for student, (status, _) in outcomes.items() if status in NOT_SCORED}
+    course = Course(course_dir)
+    course_dir = course.root
+    out = Path(out or course.reports(lab))
+    outcomes = read_outcomes(course.outcomes(lab))
+    skip = {student for student, o in outcomes.items() if not o.status.scored}
     with open_gradebook(course_dir) as gb:
         exercises = exercise_scores(gb, course_dir, lab, skip)
         notebooks = sorted({e.notebook for e in exercises})

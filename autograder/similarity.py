@@ -36,7 +36,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import grading
+from autograder.intake import read_submission, release_notebook
+from autograder.paths import Course
 
 THRESHOLD = 0.6
 MIN_TOKENS = 40
@@ -163,16 +164,17 @@ def run(lab: str, course_dir: Path, out_dir: Path | None = None, threshold: floa
     and the students not compared (with the reason)."""
     if not 0 < threshold <= 1:
         raise ValueError(f"--threshold must be a share between 0 and 1 (e.g. 0.6), got {threshold!r}")
-    release = grading.release_notebook(course_dir, lab)
+    course = Course(course_dir)
+    release = release_notebook(course_dir, lab)
     codes, skipped = {}, {}
-    for student in grading.students_with_submissions(course_dir, lab):
-        nb, problem = grading.read_submission(grading.submission_path(course_dir, lab, student))
+    for student in course.students_with_submissions(lab):
+        nb, problem = read_submission(course.submitted(student, lab))
         if problem:
             skipped[student] = problem
             continue
         codes[student] = exercise_code(nb)
     pairs, no_code = compare(codes, release_code(release))
     skipped.update(no_code)
-    out_dir = Path(out_dir) if out_dir else Path(course_dir) / "reports" / lab
+    out_dir = Path(out_dir) if out_dir else course.reports(lab)
     html_path, csv_path = write_report(lab, pairs, skipped, out_dir, threshold, min_tokens)
     return html_path, csv_path, flagged(pairs, threshold, min_tokens), skipped

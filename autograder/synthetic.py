@@ -11,7 +11,9 @@ from pathlib import Path
 import nbformat
 
 from autograder.build import source_notebook
-from autograder.grading import graded_cells, release_notebook, submission_path
+from autograder.intake import release_notebook
+from autograder.notebooks import graded_cells
+from autograder.paths import Course
 
 
 def solved(release, source, exercises: set[str] | None = None):
@@ -40,7 +42,7 @@ def submit_class(lab: str, course_dir: Path, size: int) -> dict[str, str]:
     students = {}
     for index, kind in zip(range(size), itertools.cycle(kinds)):
         student = f"student{index + 1:03d}"
-        path = submission_path(course_dir, lab, student)
+        path = Course(course_dir).submitted(student, lab)
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(kinds[kind], path)
         students[student] = kind

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 
+from autograder.notebooks import cell_label, is_test_cell
+
 PROTECTED_NAMES = {"check", "check_that", "CheckFailed"}  # what the tests call
 PROTECTED_MODULES = {"builtins", "course", "numpy", "tensorflow", "keras", "torch", "sklearn", "math",
                      "sys", "importlib", "unittest", "pytest", "nbgrader"}
@@ -86,12 +88,8 @@ def findings_in(source: str, aliases: dict[str, str]) -> list[tuple[int, str]]:
 
 def tampering(nb) -> list[str]:
     """Plain-language findings for the student-editable code cells of ``nb`` (test cells excluded)."""
-    def is_test(cell) -> bool:
-        meta = cell.metadata.get("nbgrader", {})
-        return bool(meta.get("grade")) and not meta.get("solution")
-
     cells = [(index, cell) for index, cell in enumerate(nb.cells, start=1)
-             if cell.cell_type == "code" and not is_test(cell)]
+             if cell.cell_type == "code" and not is_test_cell(cell)]
     aliases: dict[str, str] = {}
     for _, cell in cells:
         try:
@@ -101,7 +99,7 @@ def tampering(nb) -> list[str]:
     aliases.setdefault("__builtins__", "builtins")
     notes = []
     for index, cell in cells:
-        label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
+        label = cell_label(cell, index)
         for line, what in findings_in(cell.source, aliases):
             notes.append(f"{label} line {line} {what}")
     return notes

@@ -492,11 +492,9 @@ def cli_reference() -> str:
 
 def status_reference() -> str:
     """What each submission status in the grades CSV means, from the grader itself."""
-    from autograder.grading import STATUS_HELP
+    from autograder.outcomes import Status
 
-    rows = [f"| `{status}` | {text[0].upper()}{text[1:]} |" for status, text in STATUS_HELP.items()]
-    if "not submitted" not in STATUS_HELP:
-        rows.append("| `not submitted` | The gradebook knows the student, but no submission was graded |")
+    rows = [f"| `{status.value}` | {status.help[0].upper()}{status.help[1:]} |" for status in Status]
     return ("The `status` column of the CSV says what happened to each submission:\n\n"
             "| Status | Meaning |\n|---|---|\n" + "\n".join(rows) + "\n")
 
@@ -558,7 +556,7 @@ def inputs_digest(labs: list[str], solutions_dir: Path, labs_dir: Path) -> str:
                   and "__pycache__" not in p.parts]
     lab_files = [Path(solutions_dir) / f"{lab}.py" for lab in labs]
     lab_files += [p for lab in labs for p in [Path(labs_dir) / f"{lab}.ipynb"] if p.exists()]
-    autograder_files = [REPO / "autograder" / "cli.py", REPO / "autograder" / "grading.py"]  # grading guide
+    autograder_files = [REPO / "autograder" / name for name in ("cli.py", "outcomes.py", "settings.py")]  # guide
     parts = [f"{p.relative_to(BOOK)}:{_digest(p.read_bytes())}" for p in sorted(book_files)]
     parts += [f"{p}:{_digest(p.read_bytes())}" for p in lab_files + autograder_files if p.exists()]
     parts += _files_digest(COURSE.glob("*.py"))

@@ -18,14 +18,16 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from autograder import formgrader, grading
-from autograder.build import build_lab, init_course_dir
-from autograder.paths import REPO
+from autograder import formgrader
+from autograder.build import build_lab
+from autograder.grading import grade_class
+from autograder.notebooks import graded_cells
+from autograder.outcomes import write_outcomes
+from autograder.paths import REPO, Course, init_course_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("formgrader")]
 
@@ -44,7 +46,7 @@ def _free_port() -> int:
 
 def cli(course, *args):
     result = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course), *args],
-                            capture_output=True, text=True, timeout=600)
+                            capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
@@ -62,21 +64,21 @@ def graded_answer(tmp_path_factory):
     build_lab(LAB, course, course / "labs")
     release = nbformat.read(course / "release" / LAB / f"{LAB}.ipynb", as_version=4)
     nb = copy.deepcopy(release)
-    cells = grading.graded_cells(nb)
+    cells = graded_cells(nb)
     assert cells[ANSWER_ID].cell_type == "markdown" and cells[ANSWER_ID].source.strip() == "YOUR ANSWER HERE"
     cells[ANSWER_ID].source = ANSWER
-    path = grading.submission_path(course, LAB, "ana")
+    path = Course(course).submitted("ana", LAB)
     path.parent.mkdir(parents=True)
     nbformat.write(nb, path)
-    [outcome] = grading.autograde(LAB, course, ["ana"])
-    grading.write_outcomes([outcome], grading.outcomes_path(course, LAB))
+    [outcome] = grade_class(LAB, course, ["ana"])
+    write_outcomes([outcome], Course(course).outcomes(LAB))
     return course
 
 
 @pytest.fixture(scope="module")
 def server(graded_answer, tmp_path_factory):
     setup = subprocess.run(["bash", str(REPO / "scripts" / "setup-browser.sh")], capture_output=True, text=True,
-                           stdin=subprocess.DEVNULL, env={**os.environ, "PYTHON": sys.executable})
+                           stdin=subprocess.DEVNULL, env={**os.environ, "PYTHON": sys.executable}, check=False)
     assert setup.returncode == 0, f"scripts/setup-browser.sh failed:\n{setup.stdout}\n{setup.stderr}"
     port, token = _free_port(), "formgrader-test-token"
     log_path = tmp_path_factory.mktemp("formgrader") / "server.log"

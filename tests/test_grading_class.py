@@ -12,9 +12,10 @@ import zipfile
 import nbformat
 import pytest
 
-from conftest import CLASS_LAB as LAB, released_course
-from autograder.grading import graded_cells
+from autograder.notebooks import graded_cells
+from autograder.paths import Course
 from autograder.synthetic import solved
+from helpers import CLASS_LAB as LAB, released_course
 
 pytestmark = pytest.mark.xdist_group("grading_class")  # one worker builds the class once
 
@@ -92,24 +93,25 @@ def test_nothing_is_lost(graded_class):
     assert {p.name: p.read_bytes() for p in inbox.iterdir()} == graded_class["originals"]
     assert graded_class["archive"].exists()
     for student in EXPECTED:
-        submitted = graded_class["course"] / "submitted" / student / LAB / f"{LAB}.ipynb"
+        submitted = Course(graded_class["course"]).submitted(student, LAB)
         assert submitted.exists(), f"{student}'s notebook was not kept"
 
 
 def test_feedback_never_shows_hidden_tests(graded_class):
-    feedback = sorted((graded_class["course"] / "feedback").glob(f"*/{LAB}/{LAB}.html"))
+    course = Course(graded_class["course"])
+    feedback = [course.feedback(student, LAB) for student in EXPECTED if course.feedback(student, LAB).exists()]
     assert {p.parts[-3] for p in feedback} >= {"alice", "bob", "carol", "erin", "frank", "grace", "heidi"}
     hidden = "m = rng.normal(3.0, 2.0, size=(7, 4))"  # code of a hidden test of lab 01 (its output may show)
-    assert hidden in (graded_class["course"] / "source" / LAB / f"{LAB}.ipynb").read_text()
+    assert hidden in course.source(LAB).read_text()
     for page in feedback:
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
         assert hidden not in text and "BEGIN HIDDEN TESTS" not in text, f"hidden tests shown in {page}"
 
 
 def test_a_logs_folder_tells_what_happened_to_each_student(graded_class):
-    logs = graded_class["course"] / "logs" / LAB
-    assert {p.stem for p in logs.glob("*.log")} == set(EXPECTED)
-    assert "not valid JSON" in (logs / "dave.log").read_text()
+    course = Course(graded_class["course"])
+    assert {p.stem for p in course.log_dir(LAB).glob("*.log")} == set(EXPECTED)
+    assert "not valid JSON" in course.log(LAB, "dave").read_text()
 
 
 def test_collect_refuses_what_is_not_a_folder_or_zip(tmp_path):

@@ -8,8 +8,8 @@ from autograder.cap_output import CapOutputSize
 from autograder.hide_tracebacks import HideTestTracebacks
 from autograder.synthetic import exercises, solved
 from autograder.build import source_notebook
-from autograder.grading import graded_cells
-from autograder.grading_worker import Worker
+from autograder.notebooks import graded_cells
+from autograder.worker import Worker
 from autograder.paths import LABS, lab_names
 from autograder.tampering import tampering
 
@@ -100,7 +100,7 @@ def test_synthetic_half_solution_fills_only_the_chosen_exercises():
 
 
 def test_a_grading_worker_past_its_time_limit_is_replaced(tmp_path):
-    task = dict(course_dir=str(tmp_path), lab="01_x", student="s", settings={}, env={}, log_path=str(tmp_path / "log"))
+    task = dict(course_dir=str(tmp_path), lab="01_x", student="s", overrides={}, env={}, log_path=str(tmp_path / "log"))
     worker = Worker()
     try:
         code, log = worker.grade(0.01, **task)  # still importing nbgrader: too late

@@ -15,10 +15,10 @@ import sys
 import nbformat
 import pytest
 
-from autograder.grading import graded_cells
-from autograder.paths import SOLUTIONS
+from autograder.notebooks import graded_cells
+from autograder.paths import SOLUTIONS, Course
 from autograder.synthetic import solved
-from conftest import CLASS_LAB as LAB, released_course
+from helpers import CLASS_LAB as LAB, released_course
 
 pytestmark = pytest.mark.xdist_group("hostile_submissions")  # one worker builds the class once
 
@@ -149,7 +149,7 @@ def test_each_submission_gets_a_grade_and_a_reason(hostile_class, student):
 
 def autograded_text(course, student) -> str:
     """Everything the student's notebook printed while graded."""
-    path = course / "autograded" / student / LAB / f"{LAB}.ipynb"
+    path = Course(course).autograded(student, LAB)
     nb = nbformat.read(path, as_version=4)
     return "\n".join(str(output) for cell in nb.cells for output in cell.get("outputs", []))
 
@@ -159,18 +159,18 @@ def test_nothing_outside_the_sandbox_was_read_written_or_reached(hostile_class):
     assert "nothing to read" in autograded_text(course, "snoop") and "LEAKED" not in autograded_text(course, "snoop")
     assert "WROTE" not in autograded_text(course, "writer") and "refused" in autograded_text(course, "writer")
     assert not PROBE_OUTSIDE.exists()
-    assert not (course / "autograded" / "control" / "x.txt").exists()
+    assert not (Course(course).autograded("control", LAB).parents[1] / "x.txt").exists()  # WRITE's target
     assert "NETWORK OK" not in autograded_text(course, "caller") and "no network" in autograded_text(course, "caller")
 
 
 def test_huge_output_is_cut(hostile_class):
-    path = hostile_class["course"] / "autograded" / "shouter" / LAB / f"{LAB}.ipynb"
+    path = Course(hostile_class["course"]).autograded("shouter", LAB)
     assert path.stat().st_size < 2_000_000
     assert "output cut by the grader" in path.read_text()
 
 
 def test_gradebook_is_intact_and_holds_every_student(hostile_class):
-    db = hostile_class["course"] / "gradebook.db"
+    db = Course(hostile_class["course"]).sqlite_gradebook
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         students = {row[0] for row in connection.execute("SELECT id FROM student")}

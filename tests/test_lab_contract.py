@@ -1,4 +1,4 @@
-"""The contract every lab meets (DESIGN.md), checked for each lab in solutions/."""
+"""The contract every lab meets (README "For course maintainers", AUTHORING.md), checked for each lab in solutions/."""
 from __future__ import annotations
 
 import ast
@@ -10,8 +10,9 @@ import nbformat
 import pytest
 
 from autograder.build import source_notebook
+from autograder.outcomes import Status
 from autograder.paths import LABS, SOLUTIONS
-from conftest import LABS as ALL_LABS, lab_params
+from helpers import LABS as ALL_LABS, lab_params
 
 REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.S)
 MIN_EXERCISES = 5
@@ -58,7 +59,7 @@ def test_text_file_and_notebook_are_in_sync(lab):
 @pytest.mark.parametrize("lab", lab_params())
 def test_labs_folder_is_what_the_build_produces(lab, graded):
     for suffix in (".ipynb", ".py"):
-        fresh = (graded.course_dir / "labs" / f"{lab}{suffix}").read_text()
+        fresh = (graded.course.labs() / f"{lab}{suffix}").read_text()
         committed = (LABS / f"{lab}{suffix}").read_text()
         assert fresh == committed, f"labs/{lab}{suffix} is not what solutions/{lab}.py builds to: run `make build`"
 
@@ -66,7 +67,7 @@ def test_labs_folder_is_what_the_build_produces(lab, graded):
 @pytest.mark.parametrize("lab", lab_params())
 def test_reference_gets_every_autograded_point_without_errors(lab, graded):
     outcome = graded.outcomes["reference"]
-    assert outcome.status == "graded", f"{lab} reference: {outcome.status}: {outcome.message}"
+    assert outcome.status is Status.GRADED, f"{lab} reference: {outcome.status}: {outcome.message}"
     lost = {k: f"{v.score:g}/{v.max_score:g}" for k, v in graded.auto("reference").items() if v.score != v.max_score}
     assert not lost, f"{lab}: the reference solution loses points in {lost}"
 
@@ -101,7 +102,7 @@ def test_exercises_have_visible_checks_that_explain(lab):
 
 @pytest.mark.parametrize("lab", lab_params())
 def test_figures_have_titles(lab, graded):
-    executed = nbformat.read(graded.course_dir / "autograded" / "reference" / lab / f"{lab}.ipynb", as_version=4)
+    executed = graded.executed_reference()
     untitled = []
     for index, cell in enumerate(executed.cells, start=1):
         shows_figure = any("image/png" in out.get("data", {}) for out in cell.get("outputs", []))

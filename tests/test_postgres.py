@@ -21,10 +21,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.build import build_lab, init_course_dir, source_notebook
-from autograder.paths import DB_URL_ENV
+from autograder.build import build_lab, source_notebook
+from autograder.paths import DB_URL_ENV, Course, init_course_dir
 from autograder.synthetic import solved
-from conftest import CELL_TIMEOUT, CLASS_LAB as LAB
+from helpers import CLASS_LAB as LAB, short_cell_timeout
 
 pytestmark = pytest.mark.xdist_group("postgres")  # one worker builds the class once
 
@@ -117,12 +117,11 @@ LEAK_CHECK = "import os\nprint('gradebook URL seen by student code:', os.environ
 def graded_on_postgres(postgres, tmp_path_factory):
     url = postgres["socket_url"]
     course = init_course_dir(tmp_path_factory.mktemp("course"))
-    with (course / "nbgrader_config.py").open("a") as handle:
-        handle.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
+    short_cell_timeout(course)
     with pytest.MonkeyPatch.context() as patch:  # the build records the assignment in the gradebook
         patch.setenv(DB_URL_ENV, url)
-        build_lab(LAB, course, course / "labs")
-    release = nbformat.read(course / "release" / LAB / f"{LAB}.ipynb", as_version=4)
+        build_lab(LAB, course, Course(course).labs())
+    release = nbformat.read(Course(course).release(LAB), as_version=4)
     inbox = tmp_path_factory.mktemp("inbox")
     nbformat.write(solved(release, source_notebook(LAB)), inbox / f"alice_{LAB}.ipynb")
     blank = copy.deepcopy(release)
@@ -158,7 +157,7 @@ def test_the_class_is_graded_on_postgres(graded_on_postgres):
         assert float(rows[student]["max_score"]) == 15
     assert "not valid JSON" in rows["dave"]["message"]
     for student in ("alice", "bob"):
-        assert (graded_on_postgres["course"] / "feedback" / student / LAB / f"{LAB}.html").exists()
+        assert Course(graded_on_postgres["course"]).feedback(student, LAB).exists()
 
 
 def test_the_grades_live_in_postgres_not_sqlite(graded_on_postgres, postgres):
@@ -177,7 +176,7 @@ def test_the_grades_live_in_postgres_not_sqlite(graded_on_postgres, postgres):
 
 
 def test_student_code_does_not_inherit_the_database_url(graded_on_postgres):
-    autograded = graded_on_postgres["course"] / "autograded" / "bob" / LAB / f"{LAB}.ipynb"
+    autograded = Course(graded_on_postgres["course"]).autograded("bob", LAB)
     cell = nbformat.read(autograded, as_version=4).cells[-1]
     assert cell.source == LEAK_CHECK
     text = "".join(output.get("text", "") for output in cell.outputs)

@@ -8,12 +8,12 @@ import sys
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
-
 from autograder import report
+from autograder.gradebook import open_gradebook
+from autograder.notebooks import graded_cells
+from autograder.outcomes import Outcome, Status, read_outcomes, write_outcomes
 from autograder.synthetic import exercises, solved
-from conftest import CLASS_LAB as LAB, released_course
-from autograder.grading import Outcome, graded_cells, write_outcomes
+from helpers import CLASS_LAB as LAB, released_course
 
 pytestmark = pytest.mark.xdist_group("report")  # one worker builds the class once
 
@@ -57,7 +57,7 @@ def graded_class(tmp_path_factory):
 def gradebook_scores(course):
     """``{grade_id: {student: score}}`` straight from nbgrader's gradebook."""
     scores = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="ml-in-production") as gb:
+    with open_gradebook(course) as gb:
         for submission in gb.assignment_submissions(LAB):
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
@@ -118,13 +118,13 @@ def test_html_names_the_most_missed_exercise_and_the_failures(graded_class):
 
 def test_problem_submissions_tell_timeouts_from_errors():
     outcomes = [
-        Outcome("ann", "graded"),
-        Outcome("ben", "graded-with-errors", ["stopped after the per-cell time limit: counter"]),
-        Outcome("cid", "failed", ["grading took longer than 900 s and was stopped"]),
-        Outcome("dot", "graded-with-errors", ["errors in 1 cell(s): counter (NameError)"]),
-        Outcome("eve", "unreadable", ["the submitted file is empty (0 bytes of notebook)"]),
+        Outcome("ann", Status.GRADED),
+        Outcome("ben", Status.GRADED_WITH_ERRORS, ["stopped after the per-cell time limit: counter"], timed_out=True),
+        Outcome("cid", Status.FAILED, ["grading took longer than 900 s and was stopped"], timed_out=True),
+        Outcome("dot", Status.GRADED_WITH_ERRORS, ["errors in 1 cell(s): counter (NameError)"]),
+        Outcome("eve", Status.UNREADABLE, ["the submitted file is empty (0 bytes of notebook)"]),
     ]
-    problems = {p.student: p for p in report.problem_submissions({o.student: (o.status, o.message) for o in outcomes})}
+    problems = {p.student: p for p in report.problem_submissions({o.student: o for o in outcomes})}
     assert set(problems) == {"ben", "cid", "dot", "eve"}
     assert {s for s, p in problems.items() if p.timed_out} == {"ben", "cid"}
     assert list(problems)[:2] == ["cid", "ben"]  # timeouts first
@@ -132,8 +132,11 @@ def test_problem_submissions_tell_timeouts_from_errors():
 
 def test_outcomes_round_trip_through_the_grading_log(tmp_path):
     path = tmp_path / "outcomes.csv"
-    write_outcomes([Outcome("ann", "failed", ["grading took longer than 9 s and was stopped"])], path)
-    assert report.problem_submissions(report.read_outcomes(path))[0].timed_out
+    write_outcomes([Outcome("ann", Status.FAILED, ["grading took longer than 9 s and was stopped"], timed_out=True),
+                    Outcome("bob", Status.GRADED_WITH_ERRORS, ["a message that mentions a time limit"])], path)
+    problems = {p.student: p for p in report.problem_submissions(read_outcomes(path))}
+    assert problems["ann"].timed_out and problems["ann"].status is Status.FAILED
+    assert not problems["bob"].timed_out  # the status and the flag decide, never the words
 
 
 @pytest.mark.parametrize("output, message", [

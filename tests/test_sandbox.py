@@ -6,9 +6,11 @@ import subprocess
 
 import pytest
 
-from autograder import grading, sandbox, selfcheck
+from autograder import bubblewrap, selfcheck
 from autograder.build import build_lab
-from autograder.paths import SOLUTIONS
+from autograder.grading import grade_class
+from autograder.outcomes import Status
+from autograder.paths import SOLUTIONS, Course
 
 NETWORK_LAB = '''# %% [markdown]
 # # Lab 99: a lab that reaches for the network
@@ -36,20 +38,20 @@ def network_lab(tmp_path):
     (solutions / "99_network.py").write_text(NETWORK_LAB)
     course = tmp_path / "course"
     build_lab("99_network", course, tmp_path / "labs", solutions_dir=solutions)
-    selfcheck.submit(course, "99_network", "reference", course / "source" / "99_network" / "99_network.ipynb")
+    selfcheck.submit(course, "99_network", "reference", Course(course).source("99_network"))
     return course
 
 
 def test_a_lab_that_opens_a_socket_fails_when_graded(network_lab):
-    [outcome] = grading.autograde("99_network", network_lab, ["reference"])
+    [outcome] = grade_class("99_network", network_lab, ["reference"])
     scores = selfcheck.cell_scores(network_lab, "99_network", "reference")
     assert scores["fetch_tests"].score == 0
-    assert outcome.status == "graded-with-errors"
+    assert outcome.status is Status.GRADED_WITH_ERRORS
     assert "OSError" in outcome.message or "Error" in outcome.message
 
 
 def test_sandbox_has_loopback_but_no_other_interface(tmp_path):
-    argv = sandbox.prefix(tmp_path) + ["cat", "/proc/net/dev"]
+    argv = bubblewrap.prefix(tmp_path) + ["cat", "/proc/net/dev"]
     interfaces = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     names = {line.split(":")[0].strip() for line in interfaces.splitlines()[2:]}
     assert names == {"lo"}
@@ -60,12 +62,12 @@ def test_sandbox_filesystem_is_read_only_outside_the_course(tmp_path):
     course = tmp_path / "course"
     course.mkdir()
     script = f"touch {probe} 2>&1; echo $?; touch {course}/y; echo $?"
-    out = subprocess.run(sandbox.prefix(course) + ["sh", "-c", script], capture_output=True, text=True).stdout
+    out = subprocess.run(bubblewrap.prefix(course) + ["sh", "-c", script], capture_output=True, text=True).stdout
     assert "Read-only file system" in out and out.split()[-2:] == ["1", "0"]
     assert not probe.exists() and (course / "y").exists()
 
 
 def test_missing_bubblewrap_is_explained(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap"):
-        sandbox.prefix(".")
+    with pytest.raises(bubblewrap.SandboxUnavailable, match="apt-get install bubblewrap"):
+        bubblewrap.prefix(".")

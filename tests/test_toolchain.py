@@ -11,8 +11,8 @@ import yaml
 
 from autograder.build import SourceError, source_notebook
 from autograder.collect import collect
-from autograder.grading import compare_with_release, read_submission
-from autograder.paths import REPO, check_lab_name
+from autograder.intake import compare_with_release, read_submission
+from autograder.paths import REPO, Course, check_lab_name
 
 GOOD = '''# %% [markdown]
 # # Lab 98: tiny
@@ -83,7 +83,7 @@ def test_collect_from_a_zip_renames_and_reports(tmp_path):
     assert sorted(by_student) == ["mia", "noah"]
     assert "submitted as 'my work.ipynb'" in by_student["mia"].note
     assert "2 notebooks found" in by_student["noah"].note and "ignored: noah_old_attempt.ipynb" in by_student["noah"].note
-    assert (tmp_path / "course" / "submitted" / "mia" / lab / f"{lab}.ipynb").exists()
+    assert Course(tmp_path / "course").submitted("mia", lab).exists()
     assert len(problems) == 1 and "cannot tell the student id" in problems[0]
 
 

@@ -1,10 +1,12 @@
-"""Run the real nbgrader command line in a course directory."""
+"""Run the real nbgrader command line in a course directory, with this environment's tools."""
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from autograder.settings import DEFAULTS
 
 
 class NbgraderError(RuntimeError):
@@ -19,15 +21,18 @@ def command(*args: str) -> list[str]:
 def environment() -> dict[str, str]:
     """This process's environment with its Python's bin folder first on PATH.
 
-    nbgrader starts helpers by name (``alembic`` for the gradebook schema, the kernel), so
-    they must resolve to this environment even when it was not activated.
+    nbgrader starts helpers by name (``alembic`` for the gradebook schema, the ``python3``
+    kernel runs ``python``), so they must resolve to this environment even when it was not
+    activated. The book build and the benchmark execute notebooks with it too.
     """
     env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    bin_dir = str(Path(sys.executable).parent)
+    if env.get("PATH", "").split(os.pathsep)[0] != bin_dir:
+        env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
     return env
 
 
-def run(course_dir: Path, *args: str, timeout: float | None = 600, check: bool = True,
+def run(course_dir: Path, *args: str, timeout: float | None = DEFAULTS.nbgrader_timeout, check: bool = True,
         prefix: list[str] | None = None) -> subprocess.CompletedProcess:
     """Run nbgrader with ``course_dir`` as working directory (where it reads nbgrader_config.py).
 

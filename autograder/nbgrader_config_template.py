@@ -1,7 +1,11 @@
-# nbgrader configuration of the course. The instructor commands (python -m autograder ...)
-# run nbgrader with this folder, or a copy of this file, as the course directory.
+# nbgrader configuration of a course directory. This is the committed template: the
+# instructor commands copy it to <course dir>/nbgrader_config.py (default grading/) the first
+# time they use a course directory, and never overwrite that copy: edit the copy for one
+# course, this template for every new one. The limits come from autograder.settings.
 import os
 import sys
+
+from autograder.settings import DEFAULTS
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -23,7 +27,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Execution while autograding. The slowest reference cell takes a few seconds; a cell still
 # running after this many seconds is interrupted and reported as a timeout.
-c.Execute.timeout = 120
+c.Execute.timeout = DEFAULTS.cell_timeout
 c.Execute.kernel_name = "python3"
 # nbgrader's own steps after execution, with one more: no output may exceed a fixed size
 # (LimitOutput only counts lines; one giant line would pass).

@@ -4,7 +4,7 @@ Starting nbgrader costs about 1.5 s of imports, as much as grading a small lab. 
 it once and then runs nbgrader's ``Autograde`` converter (what ``nbgrader autograde`` and the
 formgrader run) for each submission it is given. Student code never runs in the worker: it
 runs in the kernel sandbox. A submission that keeps nbgrader busy past its time limit is still
-stopped: the grader kills the worker and starts a fresh one (:meth:`Worker.grade`).
+stopped: the grader kills the worker and starts a fresh one (:meth:`Worker.grade`). The class-level driver is :func:`autograder.grading.grade_class`.
 """
 from __future__ import annotations
 
@@ -14,21 +14,12 @@ import sys
 import traceback
 from pathlib import Path
 
-from autograder.paths import DB_URL_ENV
+from autograder.gradebook import course_config
+from autograder.paths import DB_URL_ENV, Course
 
 
-def course_config(course_dir: Path, settings: dict[str, dict[str, str]]):
-    """The course's nbgrader_config.py, plus ``settings`` (``{"KernelManager": {...}}``)."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
-    for section, values in settings.items():
-        for key, value in values.items():
-            config[section][key] = value
-    return config
-
-
-def autograde(course_dir: str, lab: str, student: str, settings: dict, env: dict, log_path: str) -> tuple[int, str]:
+def autograde_one(course_dir: str, lab: str, student: str, overrides: dict, env: dict,
+                  log_path: str) -> tuple[int, str]:
     """Grade one submission in this process; ``(0, log)`` when nbgrader succeeded, else ``(1, log)``.
 
     Everything the kernels print goes to ``log_path`` too (they inherit this process's output).
@@ -45,7 +36,9 @@ def autograde(course_dir: str, lab: str, student: str, settings: dict, env: dict
     try:
         os.environ.update(env)
         os.chdir(course_dir)
-        config = course_config(Path(course_dir), settings)
+        if not Course(course_dir).config.exists():
+            raise FileNotFoundError(f"{Course(course_dir).config} is missing: not a course directory")
+        config = course_config(Path(course_dir), overrides)
         os.environ.pop(DB_URL_ENV, None)  # read by the config; kernels must not inherit it
         coursedir = CourseDirectory(config=config, root=course_dir)
         coursedir.assignment_id, coursedir.student_id = lab, student
@@ -73,7 +66,7 @@ def serve(connection) -> None:
     import nbgrader.converters  # noqa: F401 (the imports this process exists to pay once)
 
     while (task := connection.recv()) is not None:
-        connection.send(autograde(**task))
+        connection.send(autograde_one(**task))
 
 
 class Worker:

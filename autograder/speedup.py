@@ -5,7 +5,7 @@
 The same synthetic class (complete, blank and half-solved submissions, in turn) is graded
 twice, in two scratch course directories: once by plain ``nbgrader autograde LAB`` (one
 process, one student after another, no sandbox: nbgrader's own way), once by this course's
-grader (``jobs`` long-lived nbgrader workers, student code in the kernel sandbox). It prints both
+grader (:func:`autograder.grading.grade_class`: ``jobs`` long-lived nbgrader workers, student code in the kernel sandbox). It prints both
 times, the ratio, and checks that both gave every student the same score.
 """
 from __future__ import annotations
@@ -14,20 +14,22 @@ import tempfile
 import time
 from pathlib import Path
 
-from nbgrader.api import Gradebook
-
-from autograder import grading, nbgrader_cli
+from autograder import nbgrader_run
 from autograder.build import build_lab
+from autograder.gradebook import open_gradebook
+from autograder.grading import grade_class
+from autograder.paths import Course
+from autograder.outcomes import Status
 from autograder.synthetic import submit_class
 
 
 def scores(course_dir: Path, lab: str) -> dict[str, float]:
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+    with open_gradebook(course_dir) as gb:
         return {s.student.id: s.score for s in gb.find_assignment(lab).submissions}
 
 
 def prepare(lab: str, course_dir: Path, size: int) -> dict[str, str]:
-    build_lab(lab, course_dir, course_dir / "labs")
+    build_lab(lab, course_dir, Course(course_dir).labs())
     return submit_class(lab, course_dir, size)
 
 
@@ -38,18 +40,18 @@ def run(lab: str, size: int, jobs: int) -> dict:
         prepare(lab, parallel_dir, size)
 
         start = time.perf_counter()
-        nbgrader_cli.run(plain_dir, "autograde", lab, "--force", timeout=None)
+        nbgrader_run.run(plain_dir, "autograde", lab, "--force", timeout=None)
         plain = time.perf_counter() - start
 
         start = time.perf_counter()
-        outcomes = grading.autograde(lab, parallel_dir, jobs=jobs)
+        outcomes = grade_class(lab, parallel_dir, jobs=jobs)
         parallel = time.perf_counter() - start
 
         a, b = scores(plain_dir, lab), scores(parallel_dir, lab)
         disagree = sorted(s for s in kinds if a.get(s) != b.get(s))
         return {"lab": lab, "students": size, "jobs": jobs, "plain_s": plain, "parallel_s": parallel,
                 "ratio": plain / parallel, "disagree": disagree,
-                "failed": sorted(o.student for o in outcomes if o.status == "failed")}
+                "failed": sorted(o.student for o in outcomes if o.status is Status.FAILED)}
 
 
 def main(lab: str, size: int, jobs: int) -> int:

@@ -1,6 +1,6 @@
 """Execute reference solutions and report seconds and peak memory per lab.
 
-    python -m autograder benchmark [LAB ...]
+    python -m autograder benchmark [LAB ...]        (this module: autograder.lab_timing)
 
 Each lab runs in a fresh process, offline inside the grading sandbox, exactly as a student's
 notebook would: the time is the wall-clock time of executing every cell (kernel start
@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-LIMIT_SECONDS = 60
+from autograder.settings import DEFAULTS
 
 
-def execute(notebook_path: Path, timeout: int = 300) -> float:
+def execute(notebook_path: Path, timeout: int = DEFAULTS.reference_cell_timeout) -> float:
     """Execute a notebook in place (cwd = its folder); returns seconds. Raises on a cell error."""
     import nbformat
     from nbclient import NotebookClient
@@ -35,15 +35,16 @@ def execute(notebook_path: Path, timeout: int = 300) -> float:
 
 def measure(lab: str) -> dict:
     """Seconds and peak kernel memory of one reference lab, in a fresh sandboxed process."""
-    from autograder import nbgrader_cli, sandbox
-    from autograder.build import source_notebook
     import nbformat
+
+    from autograder import bubblewrap, nbgrader_run
+    from autograder.build import source_notebook
 
     with tempfile.TemporaryDirectory(prefix=f"bench-{lab}-") as tmp:
         path = Path(tmp) / f"{lab}.ipynb"
         nbformat.write(source_notebook(lab), path)
-        argv = [*sandbox.prefix(Path(tmp)), sys.executable, "-m", "autograder.benchmark", "--one", str(path)]
-        result = subprocess.run(argv, capture_output=True, text=True, env=nbgrader_cli.environment())
+        argv = [*bubblewrap.prefix(Path(tmp)), sys.executable, "-m", "autograder.lab_timing", "--one", str(path)]
+        result = subprocess.run(argv, capture_output=True, text=True, env=nbgrader_run.environment())
     if result.returncode != 0:
         return {"lab": lab, "error": (result.stderr.strip().splitlines() or ["failed"])[-1]}
     return {"lab": lab, **json.loads(result.stdout.strip().splitlines()[-1])}
@@ -62,7 +63,7 @@ def main(labs: list[str]) -> int:
             worst = 1
             continue
         total += row["seconds"]
-        flag = "  over the 60 s budget" if row["seconds"] > LIMIT_SECONDS else ""
+        flag = f"  over the {DEFAULTS.lab_budget:g} s budget" if row["seconds"] > DEFAULTS.lab_budget else ""
         worst = worst or bool(flag)
         print(f"{lab:40s} {row['seconds']:8.1f} {row['peak_mb']:8.0f}{flag}")
     print(f"{'total':40s} {total:8.1f}")
