@@ -103,6 +103,15 @@ def lab_rows(lab: str, course_dir: Path, base: list[dict], roster: dict[str, Stu
     return sorted(rows, key=lambda row: row.student)
 
 
+def submitted_files(course_dir: Path, lab: str) -> dict[str, str]:
+    """``{student: the file collect took their notebook from}``."""
+    path = Course(course_dir).collected(lab)
+    if not path.exists():
+        return {}
+    with path.open(newline="") as handle:
+        return {row["student_id"]: row["original"] for row in csv.DictReader(handle)}
+
+
 def write_csv(rows: list[Row], out: Path, with_roster: bool) -> Path:
     with Path(out).open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -207,11 +216,14 @@ def export(labs: list[str], course_dir: Path, fmt: str = "csv", out: Path | None
             target.parent.mkdir(parents=True, exist_ok=True)
             written.append(write_csv(rows, target, roster is not None))
         if roster is not None:
+            files = submitted_files(course_dir, lab)
             for row in rows:
                 if row.person is None:
-                    problems.append(f"{roster_path}: no row for student {row.student!r}, who was graded in {lab} "
-                                    f"({row.status}); add a row with student_id {row.student} (columns student_id, "
-                                    "lms_id, name, section, email) or fix the submission's name; not in the LMS file")
+                    origin = f"submitted as {files[row.student]!r}, " if row.student in files else ""
+                    problems.append(f"{roster_path}: no row for student {row.student!r} ({origin}graded in {lab}: "
+                                    f"{row.status}); add a row with student_id {row.student} (columns student_id, "
+                                    "lms_id, name, section, email) or fix the submission's name; left out of the "
+                                    "LMS file")
                 elif row.status == Status.NOT_SUBMITTED.value:
                     problems.append(f"{lab}: {row.student} ({row.person.name}) is on the roster but has no submission; "
                                     "exported as 0")

@@ -55,8 +55,8 @@ def run_f(x_value, y_value):
 ''',
         "gradients": '''def grad_f(x, y):
     """Partial derivatives of f(x, y) = x^2 y + y + 2 by automatic differentiation."""
-    vx = tf.Variable(float(x))
-    vy = tf.Variable(float(y))
+    vx = tf.Variable(tf.cast(x, tf.float32))
+    vy = tf.Variable(tf.cast(y, tf.float32))
     with tf.GradientTape(persistent=True) as t:
         value = vx ** 2 * vy + vy + 2.0
     gx = t.gradient(value, vx)

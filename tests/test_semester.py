@@ -281,8 +281,10 @@ def test_regrade_gives_back_the_points_of_the_fixed_test(regraded):
     expected = {"alice": (13.5, 14.5), "bob": (6, 7), "carol": (6, 7), "dave": (6, 7), "erin": (6, 7),
                 "frank": (14, 15), "gina": (0, 0), "mallory": (14, 15)}
     assert totals == expected, regraded["out"]
-    cells = {(r["student_id"], r["cell"]): r for r in regraded["rows"] if r["cell"] != "(total)"}
+    cells = {(r["student_id"], r["cell"]): r for r in regraded["rows"] if not r["cell"].startswith("(")}
     assert set(cells) == {(s, "counter_tests") for s in expected if s != "gina"}
+    statuses = {r["student_id"]: r["why"] for r in regraded["rows"] if r["cell"] == "(status)"}
+    assert statuses == {s: "graded-with-errors -> graded" for s in ("alice", "frank", "mallory")}, statuses
     why = cells[("bob", "counter_tests")]["why"]
     assert "its tests changed in the source" in why and "now passes" in why and "CheckFailed" in why, why
 
