@@ -29,7 +29,7 @@ def cmd_export(args) -> int:
     if getattr(args, "all", False):
         labs = lms_export.graded_labs(args.course_dir)
         if not labs:
-            raise ValueError(f"{Path(args.course_dir) / 'submitted'}: no lab has collected submissions to export")
+            raise ValueError(f"{Course(args.course_dir).submitted_dir}: no lab has collected submissions to export")
     elif args.lab:
         labs = [check_lab_name(args.lab)]
     else:

@@ -63,7 +63,7 @@ def export_row(course, student):
 def graded_answer(tmp_path_factory):
     course = init_course_dir(tmp_path_factory.mktemp("course"))
     build_lab(LAB, course, course / "labs")
-    release = nbformat.read(course / "release" / LAB / f"{LAB}.ipynb", as_version=4)
+    release = nbformat.read(Course(course).release(LAB), as_version=4)
     nb = copy.deepcopy(release)
     cells = graded_cells(nb)
     assert cells[ANSWER_ID].cell_type == "markdown" and cells[ANSWER_ID].source.strip() == "YOUR ANSWER HERE"
@@ -89,10 +89,10 @@ def server(graded_answer, tmp_path_factory):
     try:
         deadline = time.monotonic() + 120
         while True:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as response:
-                    if response.status == 200:
-                        break
+            with contextlib.suppress(OSError), \
+                    urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as response:
+                if response.status == 200:
+                    break
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"the formgrader server did not start:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.5)

@@ -43,7 +43,7 @@ from autograder.paths import SOLUTIONS, Course, init_course_dir
 from autograder.roster import RosterError, read_roster
 from autograder.synthetic import solved
 
-pytestmark = pytest.mark.xdist_group("semester")  # one worker grades the class once
+pytestmark = pytest.mark.xdist_group("semester")  # one worker grades the class once (tests using it: slow)
 
 RIGHT = "list(range(11, 16))"
 WRONG = "list(range(10, 15))"  # the hidden test's bug: run_counter(5, start=10) does end at 15
@@ -133,7 +133,7 @@ def semester(tmp_path_factory):
     (course / "roster.csv").write_text(ROSTER)
     (course / "late_policy.toml").write_text(POLICY)
 
-    release = nbformat.read(course / "release" / LAB / f"{LAB}.ipynb", as_version=4)
+    release = nbformat.read(Course(course).release(LAB), as_version=4)
     reference = solved(release, source_notebook(LAB))
     reference_code = {k: c.source for k, c in graded_cells(reference).items() if c.metadata["nbgrader"]["solution"]}
     notebooks = {
@@ -170,6 +170,7 @@ def semester(tmp_path_factory):
 
 # --------------------------------------------------------------------------- grades and the late policy
 
+@pytest.mark.slow
 def test_the_csv_shows_raw_score_penalty_and_final_score(semester):
     rows = {row["student_id"]: row for row in semester["csv"]}
     assert sorted(rows) == sorted([*BEFORE, "olga"]), semester["out"]["grade"]
@@ -185,6 +186,7 @@ def test_the_csv_shows_raw_score_penalty_and_final_score(semester):
     assert rows["erin"]["days_late"] == "0", "erin's extension runs to the 20th"
 
 
+@pytest.mark.slow
 def test_the_canvas_file_is_canvas_gradebook_layout(semester):
     assert semester["canvas"] == CANVAS
     rows = list(csv.reader(io.StringIO(semester["canvas"])))
@@ -197,6 +199,7 @@ def test_the_canvas_file_is_canvas_gradebook_layout(semester):
     assert all(row[1].isdigit() for row in rows[2:]), "the ID column holds Canvas's user ids"
 
 
+@pytest.mark.slow
 def test_the_moodle_file_has_identifier_columns_and_one_column_per_lab(semester):
     rows = semester["moodle"]
     assert list(rows[0]) == ["ID number", "Email address", "Full name", LAB]
@@ -205,6 +208,7 @@ def test_the_moodle_file_has_identifier_columns_and_one_column_per_lab(semester)
     assert len(rows) == 8, "every roster student, and nobody else"
 
 
+@pytest.mark.slow
 def test_nobody_is_dropped_silently(semester):
     for key in ("canvas", "moodle"):
         said = semester["out"][key]
@@ -213,6 +217,7 @@ def test_nobody_is_dropped_silently(semester):
     assert "mallory" not in semester["canvas"]
 
 
+@pytest.mark.slow
 def test_the_ledger_shows_late_days_used_and_left(semester):
     rows = {row["student_id"]: row for row in semester["ledger"]}
     used_left = {s: (int(r["late days used"]), int(r["late days left"])) for s, r in rows.items()}
@@ -220,12 +225,14 @@ def test_the_ledger_shows_late_days_used_and_left(semester):
     assert used_left["alice"] == (0, 2) and used_left["olga"] == (0, 2)
 
 
+@pytest.mark.slow
 def test_penalties_are_applied_once(semester):
     result = cli(semester["course"], "export", LAB, "--to", str(semester["course"] / "again.csv"))
     again = {row["student_id"]: row["score"] for row in read_csv(semester["course"] / "again.csv")}
     assert again == {row["student_id"]: row["score"] for row in semester["csv"]}, result.stderr
 
 
+@pytest.mark.slow
 def test_the_course_wide_export_has_a_column_per_lab(semester):
     rows = list(csv.reader(semester["course_canvas"].open()))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", LAB]
@@ -234,6 +241,7 @@ def test_the_course_wide_export_has_a_column_per_lab(semester):
 
 # --------------------------------------------------------------------------- similarity
 
+@pytest.mark.slow
 def test_similarity_flags_the_planted_copies_and_no_honest_pair(semester):
     flagged = {(row["student_a"], row["student_b"]): float(row["score"]) for row in semester["similarity"]
                if row["flagged"] == "yes"}
@@ -247,6 +255,7 @@ def test_similarity_flags_the_planted_copies_and_no_honest_pair(semester):
         "the blank release has no code of its own to compare"
 
 
+@pytest.mark.slow
 def test_the_similarity_report_shows_matching_code_side_by_side(semester):
     page = semester["similarity_html"]
     assert "flags; it never penalises" in page
@@ -275,6 +284,7 @@ def regraded(semester):
             "html": (reports / f"{LAB}_regrade.html").read_text(), "kept": kept, "course": course}
 
 
+@pytest.mark.slow
 def test_regrade_gives_back_the_points_of_the_fixed_test(regraded):
     totals = {r["student_id"]: (float(r["old_score"]), float(r["new_score"])) for r in regraded["rows"]
               if r["cell"] == "(total)"}
@@ -289,10 +299,12 @@ def test_regrade_gives_back_the_points_of_the_fixed_test(regraded):
     assert "its tests changed in the source" in why and "now passes" in why and "CheckFailed" in why, why
 
 
+@pytest.mark.slow
 def test_regrade_keeps_manual_grades(regraded):
     assert regraded["kept"] == (2.5, False)
 
 
+@pytest.mark.slow
 def test_regrade_report_is_html_too(regraded):
     assert "Regrade of" in regraded["html"] and "7 total(s) changed" in regraded["html"]
 
