@@ -111,6 +111,13 @@ def source_cells(course_dir: Path, lab: str) -> dict[str, tuple[str, object]]:
             for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade_id")}
 
 
+def release_text(path: Path) -> list[tuple[str, str]] | None:
+    """What students see of a release: each cell's type and text (not nbgrader's checksums)."""
+    if not Path(path).exists():
+        return None
+    return [(cell.cell_type, cell.source) for cell in nbformat.read(path, as_version=4).cells]
+
+
 def _reason(cell: str, old: CellGrade | None, new: CellGrade | None, source_before, source_after,
             error_before: str | None, error_after: str | None) -> str:
     reasons = []
@@ -196,7 +203,7 @@ def regrade(lab: str, course_dir: Path, *, labs_dir: Path = LABS, solutions_dir:
     errors_before = {s: cell_errors(course_dir, lab, s) for s in students}
     status_before = {s: o.status.value for s, o in read_outcomes(course.outcomes(lab)).items()}
     release_path = course.release(lab)
-    release_before = release_path.read_text() if release_path.exists() else None
+    release_before = release_text(release_path)
 
     build_lab(lab, course_dir, Path(labs_dir), Path(solutions_dir))
     outcomes = grade_class(lab, course_dir, students, isolate=isolate, limits=limits, jobs=jobs)
@@ -210,7 +217,7 @@ def regrade(lab: str, course_dir: Path, *, labs_dir: Path = LABS, solutions_dir:
     changes, totals = compare(before, after, source_before, source_after, errors_before, errors_after,
                               status_before, status_after)
     notes = []
-    if release_before is not None and release_path.read_text() != release_before:
+    if release_before is not None and release_text(release_path) != release_before:
         notes.append(f"The student release changed too (visible tests or text): release {lab} again.")
     if restored:
         notes.append(f"{len(restored)} manual grade(s) kept as final.")

@@ -307,6 +307,8 @@ def test_regrade_keeps_manual_grades(regraded):
 @pytest.mark.slow
 def test_regrade_report_is_html_too(regraded):
     assert "Regrade of" in regraded["html"] and "7 total(s) changed" in regraded["html"]
+    assert "1 manual grade(s) kept as final" in regraded["html"]
+    assert "release changed" not in regraded["html"], "only a hidden test changed: the students' copy did not"
 
 
 # --------------------------------------------------------------------------- bad input: one line, no traceback
