@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: setup lab test build bench book browser-setup clean
+.PHONY: setup lab test test-fast lint docs build bench book browser-setup clean
 
 setup:            ## create .venv with the pinned stack, the course package and the sandbox tool
 	bash scripts/setup.sh $(PYTHON)
@@ -11,8 +11,17 @@ setup:            ## create .venv with the pinned stack, the course package and 
 lab:              ## JupyterLab on the student notebooks
 	$(VENV)/bin/jupyter lab --notebook-dir=labs
 
-test:             ## the whole test suite (contract of every lab, graders, unit tests)
+test:             ## the whole test suite (contract of every lab, graders, book, browser, unit tests); what CI runs
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+test-fast:        ## unit, build, static and CLI tests: no notebook is executed (about a minute)
+	$(PY) -m pytest -n 2 -m "not slow"
+
+lint:             ## ruff (pinned in requirements.txt; settings in pyproject.toml)
+	$(VENV)/bin/ruff check .
+
+docs:             ## regenerate the README's generated tables (grading limits) from the code
+	$(PY) scripts/update_docs.py
 
 build:            ## regenerate labs/ from solutions/
 	$(PY) -m autograder build

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """The status column of the grades CSV; ``help`` says what it means."""
 
     GRADED = "graded"

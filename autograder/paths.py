@@ -36,6 +36,11 @@ def check_lab_name(lab: str, solutions_dir: Path = SOLUTIONS) -> str:
     return lab
 
 
+def _under(name: str, doc: str) -> property:
+    """A read-only path attribute of :class:`Course`: ``root / name``."""
+    return property(lambda self: self.root / name, doc=doc)
+
+
 @dataclass(frozen=True)
 class Course:
     """The layout of one nbgrader course directory (``Course(path).submitted("ana", lab)``).
@@ -49,39 +54,31 @@ class Course:
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", Path(self.root))
 
-    # the course's settings and gradebook
-    @property
-    def config(self) -> Path:
-        return self.root / "nbgrader_config.py"
-
-    @property
-    def sqlite_gradebook(self) -> Path:
-        """The default gradebook (when no database URL is configured)."""
-        return self.root / "gradebook.db"
+    # the course's settings and gradebook, and two of nbgrader's folders as a whole
+    config = _under("nbgrader_config.py", "the course's nbgrader configuration (a copy of CONFIG_TEMPLATE)")
+    sqlite_gradebook = _under("gradebook.db", "the default gradebook (when no database URL is configured)")
+    submitted_dir = _under("submitted", "every collected submission, one folder per student")
+    feedback_dir = _under("feedback", "every student's feedback pages")
+    kernel_share = _under(".kernels", "JUPYTER_PATH of grading runs: the sandboxed python3 kernel spec")
 
     # nbgrader's folders, one notebook per lab
+    def _notebook(self, folder: str, lab: str, student: str | None = None, suffix: str = ".ipynb") -> Path:
+        return self.root.joinpath(folder, *([student] if student else []), lab, f"{lab}{suffix}")
+
     def source(self, lab: str) -> Path:
-        return self.root / "source" / lab / f"{lab}.ipynb"
+        return self._notebook("source", lab)
 
     def release(self, lab: str) -> Path:
-        return self.root / "release" / lab / f"{lab}.ipynb"
+        return self._notebook("release", lab)
 
     def submitted(self, student: str, lab: str) -> Path:
-        return self.root / "submitted" / student / lab / f"{lab}.ipynb"
+        return self._notebook("submitted", lab, student)
 
     def autograded(self, student: str, lab: str) -> Path:
-        return self.root / "autograded" / student / lab / f"{lab}.ipynb"
+        return self._notebook("autograded", lab, student)
 
     def feedback(self, student: str, lab: str) -> Path:
-        return self.root / "feedback" / student / lab / f"{lab}.html"
-
-    @property
-    def submitted_dir(self) -> Path:
-        return self.root / "submitted"
-
-    @property
-    def feedback_dir(self) -> Path:
-        return self.root / "feedback"
+        return self._notebook("feedback", lab, student, ".html")
 
     def students_with_submissions(self, lab: str) -> list[str]:
         folder = self.submitted_dir
@@ -134,11 +131,6 @@ class Course:
 
     def reports(self, lab: str) -> Path:
         return self.root / "reports" / lab
-
-    @property
-    def kernel_share(self) -> Path:
-        """JUPYTER_PATH of grading runs: the sandboxed ``python3`` kernel spec."""
-        return self.root / ".kernels"
 
 
 def init_course_dir(course_dir: Path) -> Path:

@@ -105,7 +105,7 @@ def exercise_scores(gb, course_dir: Path, lab: str, skip: set[str]) -> list[Exer
     try:
         assignment = gb.find_assignment(lab)
     except MissingEntry:
-        raise ValueError(f"{lab} is not in the gradebook: run `python -m autograder grade {lab} ...` first")
+        raise ValueError(f"{lab} is not in the gradebook: run `python -m autograder grade {lab} ...` first") from None
     stats: dict[tuple[str, str], ExerciseStats] = {}
     for notebook in assignment.notebooks:
         order = release_order(course_dir, lab, notebook.name)

@@ -5,7 +5,8 @@
 The same synthetic class (complete, blank and half-solved submissions, in turn) is graded
 twice, in two scratch course directories: once by plain ``nbgrader autograde LAB`` (one
 process, one student after another, no sandbox: nbgrader's own way), once by this course's
-grader (:func:`autograder.grading.grade_class`: ``jobs`` long-lived nbgrader workers, student code in the kernel sandbox). It prints both
+grader (:func:`autograder.grading.grade_class`: ``jobs`` long-lived nbgrader workers, student
+code in the kernel sandbox). It prints both
 times, the ratio, and checks that both gave every student the same score.
 """
 from __future__ import annotations
@@ -18,8 +19,8 @@ from autograder import nbgrader_run
 from autograder.build import build_lab
 from autograder.gradebook import open_gradebook
 from autograder.grading import grade_class
-from autograder.paths import Course
 from autograder.outcomes import Status
+from autograder.paths import Course
 from autograder.synthetic import submit_class
 
 

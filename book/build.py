@@ -51,20 +51,23 @@ if str(REPO) not in sys.path:  # run as a script: make the course packages impor
 import nbformat  # noqa: E402
 import yaml  # noqa: E402
 
-SOLUTIONS = REPO / "solutions"
-LABS = REPO / "labs"
-COURSE = REPO / "course"
+from autograder import settings  # noqa: E402
+from autograder.nbgrader_run import environment as kernel_environment  # noqa: E402
+from autograder.notebooks import nbgrader_meta, strip_ansi  # noqa: E402
+from autograder.paths import COURSE_PACKAGE as COURSE  # noqa: E402
+from autograder.paths import LABS, SOLUTIONS, lab_names  # noqa: E402
+
 BUILD = BOOK / "_build"
 KERNEL_SETUP = BOOK / "kernel_setup.py"
 WEEKS = BOOK / "weeks.yml"
-LAB_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+$")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 FIGURE_MIME = "application/vnd.course.figure+json"
-CELL_TIMEOUT = 300          # seconds: a generous bound, labs take well under a minute in all
+CELL_TIMEOUT = settings.DEFAULTS.reference_cell_timeout  # a generous bound, labs take well under a minute
+DOWNLOADS = "notebooks"     # folder of the staged site holding the student notebooks to download
 EXECUTION_VERSION = "1"     # bump when the way labs are executed changes: invalidates the cache
 STAGE_SKIP = {"_build", "__pycache__", ".gitignore", "build.py", "kernel_setup.py", "weeks.yml"}
 GENERATED_MARK = "<!-- generated: autograder commands -->"
 STATUS_MARK = "<!-- generated: grading statuses -->"
+LIMITS_MARK = "<!-- generated: grading limits -->"
 
 
 class BookError(RuntimeError):
@@ -74,8 +77,8 @@ class BookError(RuntimeError):
 # --------------------------------------------------------------------------- the labs
 
 def discover_labs(solutions_dir: Path = SOLUTIONS) -> list[str]:
-    """Every lab, as the stems of ``solutions/NN_slug.py``, in week order."""
-    return sorted(p.stem for p in Path(solutions_dir).glob("[0-9][0-9]_*.py") if LAB_NAME.match(p.stem))
+    """Every lab, as the stems of ``solutions/NN_slug.py``, in week order (the package's discovery)."""
+    return lab_names(Path(solutions_dir))
 
 
 def _digest(*parts: bytes | str) -> str:
@@ -96,24 +99,16 @@ def execution_key(lab: str, solutions_dir: Path = SOLUTIONS) -> str:
                    KERNEL_SETUP.read_bytes(), *_files_digest(COURSE.glob("*.py")))[:20]
 
 
-def kernel_environment() -> dict[str, str]:
-    """This environment's bin folder first on PATH: the ``python3`` kernel runs ``python``."""
-    env = dict(os.environ)
-    bin_dir = str(Path(sys.executable).parent)
-    if env.get("PATH", "").split(os.pathsep)[0] != bin_dir:
-        env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
-    return env
-
-
 def execute_reference(lab: str, solutions_dir: Path = SOLUTIONS):
     """The reference notebook of ``lab`` executed top to bottom in a temporary directory.
 
     The first cell run is ``kernel_setup.py`` (figure descriptions); it is removed afterwards.
     A cell that raises stops the build: a lab's reference must run cleanly.
     """
-    from autograder.build import source_notebook
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+
+    from autograder.build import source_notebook
 
     nb = source_notebook(lab, Path(solutions_dir))
     setup = nbformat.v4.new_code_cell(KERNEL_SETUP.read_text(), id="book-kernel-setup")
@@ -126,7 +121,7 @@ def execute_reference(lab: str, solutions_dir: Path = SOLUTIONS):
         try:
             client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log (TensorFlow start-up)
         except CellExecutionError as error:
-            lines = ANSI.sub("", str(error)).strip().splitlines()
+            lines = strip_ansi(str(error)).strip().splitlines()
             raise BookError(f"{lab}: the reference solution raised {error.ename} while executing for the "
                             f"book (run `python -m autograder selfcheck {lab}`):\n  "
                             + "\n  ".join(lines[-12:])) from None
@@ -185,11 +180,15 @@ def release_notebook(lab: str, labs_dir: Path = LABS, solutions_dir: Path = SOLU
         return nbformat.read(ipynb, as_version=4)
 
 
+def student_notebook_bytes(lab: str, labs_dir: Path = LABS, solutions_dir: Path = SOLUTIONS) -> bytes:
+    """The student notebook a reader downloads from the lab's page: ``labs/<lab>.ipynb`` as committed."""
+    path = Path(labs_dir) / f"{lab}.ipynb"
+    if path.exists():
+        return path.read_bytes()
+    return nbformat.writes(release_notebook(lab, labs_dir, solutions_dir)).encode()
+
+
 # --------------------------------------------------------------------------- lab pages
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
 
 def is_graded_cell(cell) -> bool:
     meta = nbgrader_meta(cell)
@@ -294,7 +293,9 @@ def lab_page(lab: str, reference, release):
 
 def _page_note(lab: str) -> str:
     return (":::{admonition} This is the student edition\n:class: note\n\n"
-            f"To work on this lab, open `labs/{lab}.ipynb` in JupyterLab (see {{doc}}`../setup`). "
+            f"{{download}}`Download the student notebook {lab}.ipynb <../{DOWNLOADS}/{lab}.ipynb>` "
+            f"to work on this lab: open it in JupyterLab (see {{doc}}`../setup`; in the course repository "
+            f"it is `labs/{lab}.ipynb`). "
             "Outputs and figures below come from running the worked examples. The cells marked "
             "*Exercise* are yours to complete: they raise `NotImplementedError` until you do. The "
             "cells marked *Check* test your answer; the grader runs further tests of its own.\n:::")
@@ -398,11 +399,6 @@ def format_minutes(minutes: int) -> str:
 
 # --------------------------------------------------------------------------- generated pages
 
-def load_weeks(path: Path = WEEKS) -> dict[int, dict]:
-    data = yaml.safe_load(path.read_text())
-    return {int(week["week"]): week for week in data["weeks"]}
-
-
 def _cell(text: str, indent: str = "    ") -> str:
     """Indent continuation lines for a list-table cell."""
     return text.replace("\n", "\n" + indent)
@@ -474,20 +470,21 @@ def references_page(infos: list[LabInfo], weeks: dict[int, dict], general: list[
 
 
 def cli_reference() -> str:
-    """The instructor commands, from the command line parser itself (always current)."""
-    from autograder.cli import parser
+    """The instructor commands, from the CLI's own command table (always current)."""
+    from autograder.cli import COMMANDS, parser
 
-    top = parser()
-    sub = next(a for a in top._actions if a.__class__.__name__ == "_SubParsersAction")
-    helps = {action.dest: action.help for action in sub._choices_actions}
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
     lines = ["| Command | What it does |", "|---|---|"]
-    usages = []
-    for name, command in sub.choices.items():
-        lines.append(f"| `{name}` | {(helps.get(name) or '').rstrip('.')} |")
-        usage = " ".join(command.format_usage().split()).replace("usage: ", "")
-        usages.append(usage)
+    lines += [f"| `{command.name}` | {command.summary[0].upper()}{command.summary[1:]} |" for command in COMMANDS]
+    usages = [" ".join(sub.choices[command.name].format_usage().split()).replace("usage: ", "")
+              for command in COMMANDS]
     return "\n".join(lines) + "\n\nFull usage of each command (add `--help` to any of them):\n\n```text\n" \
         + "\n".join(usages) + "\n```\n"
+
+
+def limits_reference() -> str:
+    """The grading limits, from the settings object itself."""
+    return settings.markdown_table()
 
 
 def status_reference() -> str:
@@ -501,8 +498,9 @@ def status_reference() -> str:
 
 # --------------------------------------------------------------------------- staging and building
 
-def stage(src: Path, pages: dict[str, str | object]) -> None:
-    """Copy the hand-written book files into ``src`` and write the generated pages."""
+def stage(src: Path, pages: dict[str, str | bytes | object]) -> None:
+    """Copy the hand-written book files into ``src`` and write the generated pages (text, bytes
+    or notebooks)."""
     if src.exists():
         shutil.rmtree(src)
     for path in sorted(BOOK.rglob("*")):
@@ -515,12 +513,15 @@ def stage(src: Path, pages: dict[str, str | object]) -> None:
     grading = src / "grading.md"
     if grading.exists():
         text = grading.read_text().replace(GENERATED_MARK, cli_reference())
+        text = text.replace(LIMITS_MARK, limits_reference())
         grading.write_text(text.replace(STATUS_MARK, status_reference()))
     for name, content in pages.items():
         target = src / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, str):
             target.write_text(content)
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
         else:
             nbformat.write(content, target)
 
@@ -583,7 +584,7 @@ def build(labs: list[str] | None = None, out: Path = BUILD, cache_dir: Path | No
     if not labs:
         raise BookError(f"no lab found in {solutions_dir}: expected files like 01_slug.py")
     for lab in labs:
-        if not LAB_NAME.match(lab) or not (solutions_dir / f"{lab}.py").exists():
+        if lab not in discover_labs(solutions_dir):
             raise BookError(f"unknown lab {lab!r}; the labs are: {', '.join(discover_labs(solutions_dir))}")
     cache_dir = Path(cache_dir) if cache_dir else out / "cache"
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -603,6 +604,7 @@ def build(labs: list[str] | None = None, out: Path = BUILD, cache_dir: Path | No
         for lab in labs:
             page = lab_page(lab, references[lab], release_notebook(lab, labs_dir, solutions_dir))
             pages[f"labs/{lab}.ipynb"] = page
+            pages[f"{DOWNLOADS}/{lab}.ipynb"] = student_notebook_bytes(lab, labs_dir, solutions_dir)
             infos.append(lab_info(lab, references[lab]))
         weeks_data = yaml.safe_load(WEEKS.read_text())
         weeks = {int(w["week"]): w for w in weeks_data["weeks"]}

@@ -70,14 +70,32 @@ def check(what: str, got, expected, *, hint: str = "", rtol: float = 1e-6, atol:
     got, expected :
         The student's value and the reference value. Numbers, NumPy arrays, TensorFlow and
         PyTorch tensors compare numerically (shape first, then values within ``rtol`` and
-        ``atol``); strings, booleans, dicts and other objects compare with ``==``.
+        ``atol``); dicts key by key and lists item by item (each value as above, the message
+        naming the key or index); strings, booleans and other objects compare with ``==``.
     hint : str
         One sentence that points the student to the fix.
     """
     if not isinstance(what, str) or not what:
         raise TypeError(f"check() needs a non-empty description as its first argument, got {what!r}")
+    _compare(what, got, expected, hint, rtol, atol)
+    print(f"OK {what}")
+
+
+def _compare(what: str, got, expected, hint: str, rtol: float, atol: float) -> None:
+    """Raise CheckFailed unless ``got`` matches ``expected``; dicts and lists item by item."""
     expected_array = _as_array(expected)
-    if expected_array is not None and not isinstance(expected, (bool, np.bool_)):
+    if isinstance(expected, Mapping):
+        if not isinstance(got, Mapping):
+            _fail(what, expected, got, hint, f"A dict was expected, not {type(got).__name__}.")
+        missing = [key for key in expected if key not in got]
+        extra = [key for key in got if key not in expected]
+        if missing or extra:
+            parts = ([f"missing key(s) {', '.join(map(repr, missing))}"] if missing else []) + \
+                    ([f"unexpected key(s) {', '.join(map(repr, extra))}"] if extra else [])
+            _fail(what, expected, got, hint, "The keys differ: " + "; ".join(parts) + ".")
+        for key in expected:
+            _compare(f"{what}[{key!r}]", got[key], expected[key], hint, rtol, atol)
+    elif expected_array is not None and not isinstance(expected, (bool, np.bool_)):
         got_array = _as_array(got)
         if got_array is None:
             _fail(what, expected, got, hint, f"A number or array was expected, not {type(got).__name__}.")
@@ -91,9 +109,27 @@ def check(what: str, got, expected, *, hint: str = "", rtol: float = 1e-6, atol:
     elif isinstance(expected, (bool, np.bool_)):
         if not isinstance(got, (bool, np.bool_)) or bool(got) != bool(expected):
             _fail(what, expected, got, hint)
-    elif got != expected:
+    elif isinstance(expected, (list, tuple)) and any(_as_array(item) is not None or isinstance(item, (Mapping, list,
+                                                                                                    tuple))
+                                                     for item in expected):
+        # a list of arrays of different shapes, or of dicts: compare item by item
+        if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+            length = f" of length {len(got)}" if isinstance(got, (list, tuple)) else ""
+            _fail(what, expected, got, hint,
+                  f"A {type(expected).__name__} of length {len(expected)} was expected, not a "
+                  f"{type(got).__name__}{length}.")
+        for index, (got_item, expected_item) in enumerate(zip(got, expected)):
+            _compare(f"{what}[{index}]", got_item, expected_item, hint, rtol, atol)
+    elif not _equal(got, expected):
         _fail(what, expected, got, hint)
-    print(f"OK {what}")
+
+
+def _equal(got, expected) -> bool:
+    """``got == expected`` as one bool, False when the comparison itself fails (an array vs a string)."""
+    try:
+        return bool(got == expected)
+    except Exception:
+        return False
 
 
 def check_that(what: str, condition: bool, *, got=None, hint: str = ""):

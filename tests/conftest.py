@@ -17,6 +17,7 @@ _graded: dict[str, GradedLab] = {}
 
 @pytest.fixture
 def graded(request, tmp_path_factory) -> GradedLab:
+    assert request.node.get_closest_marker("slow"), f"{request.node.nodeid} grades a lab: mark it @pytest.mark.slow"
     lab = request.node.callspec.params["lab"]
     if lab not in _graded:
         _graded[lab] = GradedLab(lab, tmp_path_factory.mktemp(f"course-{lab}"))

@@ -6,20 +6,15 @@ browser tests (test_browser.py) use the same build.
 """
 from __future__ import annotations
 
-import functools
 import html
-import importlib.util
-import json
-import os
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-BOOK = REPO / "book"
+from book_helpers import LABS, book_build, build_report, built_site, markdown_headings, plain, release_of
+
 REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.S)
 OKABE_ITO_EXTRA_OK = {"#ffffff", "#000000"}
 # Colormaps that stay readable with the common forms of colour blindness.
@@ -28,55 +23,13 @@ SAFE_COLORMAPS = {"viridis", "cividis", "magma", "inferno", "plasma", "gray", "g
                   "PuOr", "BrBG", "RdBu", "coolwarm", "twilight"}
 
 
-def load_book_build():
-    """book/build.py as a module (it is a script, not a package)."""
-    name = "course_book_build"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, BOOK / "build.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # before exec: the process pool pickles its functions by name
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-book_build = load_book_build()
-# BOOK_LABS="01_tensorflow_foundations" limits the site (and these tests) to some labs while
-# developing; by default every lab in solutions/ is built and checked.
-LABS = os.environ.get("BOOK_LABS", "").replace(",", " ").split() or book_build.discover_labs()
-_built: dict[str, Path] = {}
-
-
-def built_site() -> Path:
-    """The HTML folder of the site, built by book/build.py (once per process)."""
-    if "error" in _built:  # fail fast: a failed build is not tried again by every test
-        pytest.fail(_built["error"], pytrace=False)
-    if "html" not in _built:
-        try:
-            _built["html"] = book_build.build(LABS, log=lambda *args: print(*args, flush=True))
-        except Exception as error:  # noqa: BLE001  BookError, or a crash: the message says which
-            _built["error"] = f"the book does not build: {error}"
-            pytest.fail(_built["error"], pytrace=False)
-    return _built["html"]
-
-
-def build_report() -> dict:
-    built_site()
-    return json.loads((book_build.BUILD / "report.json").read_text())
+def lab_param(lab):
+    return pytest.param(lab, id=lab)
 
 
 @pytest.fixture(scope="module")
 def site() -> Path:
     return built_site()
-
-
-@functools.lru_cache(maxsize=None)
-def release_of(lab: str):
-    """The student release of ``lab`` (labs/, or built on the fly), read once."""
-    return book_build.release_notebook(lab)
-
-
-def lab_param(lab):
-    return pytest.param(lab, id=lab)
 
 
 # one worker for the whole file under `pytest -n N --dist loadgroup` (the build is shared)
@@ -158,35 +111,13 @@ def site_text(html_dir: Path) -> dict[Path, str]:
     return out
 
 
-def markdown_headings(nb) -> list[tuple[int, str]]:
-    out = []
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        in_fence = False
-        for line in cell.source.splitlines():
-            if line.strip().startswith(("```", ":::")):
-                in_fence = not in_fence
-            match = re.match(r"^(#{1,6}) +(.+?)\s*$", line)
-            if match and not in_fence:
-                out.append((len(match.group(1)), plain(re.sub(r"[`*]", "", match.group(2)))))
-    return out
-
-
-def plain(text: str) -> str:
-    """Text compared as a reader sees it: smart quotes and dashes undone, spaces collapsed."""
-    for fancy, simple in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
-                          ("\u2013", "-"), ("\u2014", "-"), ("\u2026", "...")):
-        text = text.replace(fancy, simple)
-    return " ".join(text.split())
-
-
 # --------------------------------------------------------------------------- the site as a whole
 
 def test_there_are_labs_to_publish():
     assert LABS, "no lab in solutions/: the book would have no lab page"
 
 
+@pytest.mark.slow  # builds the book
 def test_every_page_is_built(site):
     for page in ("index.html", "intro.html", "setup.html", "syllabus.html", "grading.html", "references.html"):
         assert (site / page).is_file(), f"{page} is missing from the built site"
@@ -194,6 +125,7 @@ def test_every_page_is_built(site):
         assert (site / "labs" / f"{lab}.html").is_file(), f"no page for lab {lab}: expected labs/{lab}.html"
 
 
+@pytest.mark.slow  # builds the book
 def test_headings_are_in_order_on_every_page(site):
     for path in sorted(site.rglob("*.html")):
         if path.name in ("index.html", "genindex.html", "search.html") or "_static" in path.parts:
@@ -206,6 +138,7 @@ def test_headings_are_in_order_on_every_page(site):
             assert after <= before + 1, f"{name}: heading level jumps from h{before} to h{after} ({levels})"
 
 
+@pytest.mark.slow  # builds the book
 def test_syllabus_lists_every_lab_with_objectives_and_time(site):
     text = " ".join(parse_page(site / "syllabus.html").text)
     page = (site / "syllabus.html").read_text()
@@ -220,6 +153,7 @@ def test_syllabus_lists_every_lab_with_objectives_and_time(site):
         assert f"{week:02d}" in text, f"week {week:02d} missing from the syllabus"
 
 
+@pytest.mark.slow  # builds the book
 def test_grading_guide_documents_every_instructor_command(site):
     from autograder.cli import parser
 
@@ -232,12 +166,14 @@ def test_grading_guide_documents_every_instructor_command(site):
         assert command in sub.choices, f"autograder has no `{command}` command any more"
 
 
+@pytest.mark.slow  # builds the book
 def test_references_cover_every_week(site):
     headings = [text for level, text in parse_page(site / "references.html").headings if level == 2]
     for week in range(1, 13):
         assert any(h.startswith(f"Week {week:02d}") for h in headings), f"references: no section for week {week:02d}"
 
 
+@pytest.mark.slow  # builds the book
 def test_site_has_no_traceback_and_no_solution_marker(site):
     for path, text in site_text(site).items():
         for marker in ("Traceback (most recent call last)", "BEGIN SOLUTION", "END SOLUTION",
@@ -247,6 +183,7 @@ def test_site_has_no_traceback_and_no_solution_marker(site):
 
 # --------------------------------------------------------------------------- each lab page
 
+@pytest.mark.slow  # builds the book
 @pytest.mark.parametrize("lab", [lab_param(lab) for lab in LABS])
 def test_lab_page_holds_no_solution_code_and_no_hidden_test(site, lab):
     # a line of a solution or hidden test that is also in the release (the same words in the
@@ -261,6 +198,7 @@ def test_lab_page_holds_no_solution_code_and_no_hidden_test(site, lab):
         assert not leaked, f"{path.relative_to(site)}: solution or hidden-test lines of {lab}: {leaked[:3]}"
 
 
+@pytest.mark.slow  # builds the book
 @pytest.mark.parametrize("lab", [lab_param(lab) for lab in LABS])
 def test_lab_page_shows_the_student_edition(site, lab):
     import nbformat
@@ -283,6 +221,19 @@ def test_lab_page_shows_the_student_edition(site, lab):
     assert any(c.outputs for c in worked), f"{lab}: no worked example shows an output"
 
 
+@pytest.mark.slow  # builds the book
+@pytest.mark.parametrize("lab", [lab_param(lab) for lab in LABS])
+def test_lab_page_links_to_its_student_notebook_for_download(site, lab):
+    page = site / "labs" / f"{lab}.html"
+    links = re.findall(r'href="([^"]*/_downloads/[^"]+/' + re.escape(lab) + r'\.ipynb)"', page.read_text())
+    assert links, f"{lab}: the page has no download link to {lab}.ipynb"
+    target = (page.parent / links[0]).resolve()
+    assert target.is_relative_to(site.resolve()) and target.exists(), f"{lab}: the download link is broken"
+    assert target.read_bytes() == book_build.student_notebook_bytes(lab), \
+        f"{lab}: the downloadable notebook is not labs/{lab}.ipynb"
+
+
+@pytest.mark.slow  # builds the book
 @pytest.mark.parametrize("lab", [lab_param(lab) for lab in LABS])
 def test_lab_figures_have_alt_text_saying_what_they_show(site, lab):
     figures = build_report()["figures"][lab]
@@ -297,6 +248,7 @@ def test_lab_figures_have_alt_text_saying_what_they_show(site, lab):
         assert named, f"{lab}, cell {figure['cell']}: a figure has no title, so its alt text cannot say what it shows"
 
 
+@pytest.mark.slow  # builds the book
 @pytest.mark.parametrize("lab", [lab_param(lab) for lab in LABS])
 def test_lab_figures_use_a_colour_blind_safe_palette(site, lab):
     from course.plotting import OKABE_ITO
@@ -401,7 +353,8 @@ def test_figure_alt_text_from_figure_facts():
                                  "axes": [{"title": "relu", "xlabel": "x", "ylabel": "f"},
                                           {"title": "tanh", "xlabel": "x", "ylabel": "f"}]})
     assert alt == "Activation functions. 2 panels: relu, tanh. Step passes no gradient."
-    assert book_build.figure_alt({"suptitle": "", "captions": [], "axes": [{"title": "", "xlabel": "", "ylabel": ""}]}) == ""
+    untitled = {"suptitle": "", "captions": [], "axes": [{"title": "", "xlabel": "", "ylabel": ""}]}
+    assert book_build.figure_alt(untitled) == ""
 
 
 def test_time_estimate_rounds_up_to_quarter_hours():

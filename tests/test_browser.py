@@ -26,7 +26,7 @@ from urllib.parse import urldefrag, urlparse
 
 import pytest
 
-from test_book import LABS, REPO, build_report, built_site, plain
+from book_helpers import LABS, REPO, build_report, built_site, markdown_headings, plain, release_of
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -247,12 +247,10 @@ def test_headings_in_order_in_the_browser(crawl):
 
 @pytest.mark.parametrize("lab", LABS)
 def test_lab_page_in_the_browser(crawl, lab):
-    import test_book
-
     facts = _site_pages(crawl)[f"labs/{lab}.html"]
-    release = test_book.release_of(lab)
+    release = release_of(lab)
     headings = [(level, plain(text)) for level, text in facts["headings"]]
-    wanted = test_book.markdown_headings(release)
+    wanted = markdown_headings(release)
     assert headings[0] == tuple(wanted[0]), f"{lab}: the page's h1 is {headings[0]}, the lab's title {wanted[0]}"
     missing = [h for h in wanted if h not in headings]
     assert not missing, f"{lab}: headings of the lab not shown: {missing}"
@@ -373,8 +371,9 @@ def test_jupyterlab_runs_a_lab_and_opens_its_paired_text_file(browser, jupyterla
         time.sleep(0.3)
     outputs_of = """(index) => {
         const cell = window.jupyterapp.shell.currentWidget.content.widgets[index];
-        return cell.model.outputs.toJSON().map(o => [].concat(o.text || (o.data && o.data['text/plain']) || [])
-                                                      .join('') + (o.output_type === 'error' ? ' ERROR ' + o.ename : ''));
+        return cell.model.outputs.toJSON().map(
+            o => [].concat(o.text || (o.data && o.data['text/plain']) || []).join('')
+                 + (o.output_type === 'error' ? ' ERROR ' + o.ename : ''));
     }"""
     page.wait_for_function(f"() => ({outputs_of})(4).length > 0", timeout=180_000)
     setup_text, example_text = " ".join(page.evaluate(outputs_of, 2)), " ".join(page.evaluate(outputs_of, 4))
@@ -394,8 +393,8 @@ def test_jupyterlab_runs_a_lab_and_opens_its_paired_text_file(browser, jupyterla
         return names; }""", py)
     jupytext_factory = next((name for name in factories if "jupytext" in name.lower()), None)
     assert jupytext_factory, f"no jupytext notebook view for .py files (views: {factories})"
-    page.evaluate("async ([path, factory]) => { await window.jupyterapp.commands.execute('docmanager:open', {path, factory}); return true; }",
-                  [py, jupytext_factory])
+    page.evaluate("async ([path, factory]) => { await window.jupyterapp.commands.execute("
+                  "'docmanager:open', {path, factory}); return true; }", [py, jupytext_factory])
     py_panel = page.locator(".jp-NotebookPanel:visible")
     page.wait_for_function("(name) => { const w = window.jupyterapp.shell.currentWidget;"
                            " return w && w.title.label === name && w.content && w.content.widgets"

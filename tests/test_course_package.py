@@ -6,8 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from course import CheckFailed, check, check_that, set_seed
-from course import data, plotting
+from course import CheckFailed, check, check_that, data, plotting, set_seed
 
 
 def failure(*args, **kwargs) -> str:
@@ -59,6 +58,29 @@ def test_tolerances_are_respected():
     check("close", 1.0 + 1e-9, 1.0)
     failure("not close", 1.1, 1.0, rtol=0.01)
     check("loose", 1.1, 1.0, rtol=0.2)
+
+
+def test_dicts_of_arrays_compare_key_by_key_with_a_clear_message(capsys):
+    expected = {"weights": np.ones((2, 3)), "bias": np.zeros(3)}
+    check("the parameters", {"bias": np.zeros(3), "weights": np.ones((2, 3)) + 1e-9}, expected)
+    assert capsys.readouterr().out == "OK the parameters\n"
+    message = failure("the parameters", {"weights": np.ones((2, 3)), "bias": np.ones(3)}, expected, hint="zeros")
+    assert message.startswith("the parameters['bias']: expected array of shape (3,)")
+    assert "largest difference is 1" in message and message.endswith("Hint: zeros")
+    assert "shapes differ" in failure("the parameters", {"weights": np.ones(3), "bias": np.zeros(3)}, expected)
+    message = failure("the parameters", {"weights": np.ones((2, 3))}, expected)
+    assert "The keys differ: missing key(s) 'bias'." in message
+    assert "unexpected key(s) 'b'" in failure("the parameters", {**expected, "b": 1}, expected)
+    assert "A dict was expected, not list" in failure("the parameters", [1, 2], expected)
+
+
+def test_lists_of_arrays_and_mismatched_types_never_raise_numpy_errors():
+    expected = [np.zeros(2), np.zeros((2, 2))]  # ragged: not one array
+    check("the layers", [np.zeros(2), np.zeros((2, 2))], expected)
+    assert "the layers[1]: expected array of shape (2, 2)" in failure("the layers", [np.zeros(2), np.ones((2, 2))],
+                                                                     expected)
+    assert "of length 2 was expected, not a list of length 1" in failure("the layers", [np.zeros(2)], expected)
+    assert "expected 'relu', but got array" in failure("the activation", np.zeros(3), "relu")
 
 
 def test_check_that_reports_the_property_and_value():

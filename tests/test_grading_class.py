@@ -15,7 +15,8 @@ import pytest
 from autograder.notebooks import graded_cells
 from autograder.paths import Course
 from autograder.synthetic import solved
-from helpers import CLASS_LAB as LAB, released_course
+from helpers import CLASS_LAB as LAB
+from helpers import released_course
 
 pytestmark = pytest.mark.xdist_group("grading_class")  # one worker builds the class once
 
@@ -76,6 +77,7 @@ EXPECTED = {  # student: (score, status, words the message must contain)
 }
 
 
+@pytest.mark.slow
 def test_every_student_gets_the_expected_grade_and_reason(graded_class):
     rows = graded_class["rows"]
     assert sorted(rows) == sorted(EXPECTED), graded_class["output"]
@@ -88,6 +90,7 @@ def test_every_student_gets_the_expected_grade_and_reason(graded_class):
             assert word in row["message"], f"{student}: {word!r} not in {row['message']!r}"
 
 
+@pytest.mark.slow
 def test_nothing_is_lost(graded_class):
     inbox = graded_class["inbox"]
     assert {p.name: p.read_bytes() for p in inbox.iterdir()} == graded_class["originals"]
@@ -97,6 +100,7 @@ def test_nothing_is_lost(graded_class):
         assert submitted.exists(), f"{student}'s notebook was not kept"
 
 
+@pytest.mark.slow
 def test_feedback_never_shows_hidden_tests(graded_class):
     course = Course(graded_class["course"])
     feedback = [course.feedback(student, LAB) for student in EXPECTED if course.feedback(student, LAB).exists()]
@@ -108,6 +112,7 @@ def test_feedback_never_shows_hidden_tests(graded_class):
         assert hidden not in text and "BEGIN HIDDEN TESTS" not in text, f"hidden tests shown in {page}"
 
 
+@pytest.mark.slow
 def test_a_logs_folder_tells_what_happened_to_each_student(graded_class):
     course = Course(graded_class["course"])
     assert {p.stem for p in course.log_dir(LAB).glob("*.log")} == set(EXPECTED)

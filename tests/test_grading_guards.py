@@ -4,14 +4,14 @@ from __future__ import annotations
 import nbformat
 import pytest
 
+from autograder.build import source_notebook
 from autograder.cap_output import CapOutputSize
 from autograder.hide_tracebacks import HideTestTracebacks
-from autograder.synthetic import exercises, solved
-from autograder.build import source_notebook
 from autograder.notebooks import graded_cells
-from autograder.worker import Worker
 from autograder.paths import LABS, lab_names
+from autograder.synthetic import exercises, solved
 from autograder.tampering import tampering
+from autograder.worker import Worker
 
 
 def notebook(*sources: str, test: str | None = None):

@@ -15,21 +15,22 @@ import sys
 import nbformat
 import pytest
 
-from autograder.notebooks import graded_cells
+from autograder.notebooks import graded_cells, nbgrader_meta
 from autograder.paths import SOLUTIONS, Course
 from autograder.synthetic import solved
-from helpers import CLASS_LAB as LAB, released_course
+from helpers import CLASS_LAB as LAB
+from helpers import released_course
 
-pytestmark = pytest.mark.xdist_group("hostile_submissions")  # one worker builds the class once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile_submissions")]  # one worker builds the class once
 
 PROBE_OUTSIDE = SOLUTIONS / ".written-by-a-submission"
 
-SNOOP = '''
+SNOOP = f'''
 import pathlib
 leaks = []
 for folder in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]:
-    for name in ["gradebook.db", "source/{lab}/{lab}.ipynb", "submitted/control/{lab}/{lab}.ipynb",
-                 "solutions/{lab}.py", "autograded/control/{lab}/{lab}.ipynb"]:
+    for name in ["gradebook.db", "source/{LAB}/{LAB}.ipynb", "submitted/control/{LAB}/{LAB}.ipynb",
+                 "solutions/{LAB}.py", "autograded/control/{LAB}/{LAB}.ipynb"]:
         try:
             leaks.append((folder / name, len((folder / name).read_bytes())))
         except OSError:
@@ -41,7 +42,7 @@ for folder in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]:
         except OSError:
             pass
 print("LEAKED" if leaks else "nothing to read", leaks)
-'''.format(lab=LAB)
+'''
 
 WRITE = f'''
 import pathlib
@@ -115,8 +116,9 @@ def hostile_class(tmp_path_factory):
     notebooks["retagger"] = retagger
     reorderer = copy.deepcopy(done)
     cells = reorderer.cells
-    test = cells.pop(next(i for i, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "counter_tests"))
-    cells.insert(next(i for i, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "counter"), test)
+    position = {nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(cells)}
+    test = cells.pop(position["counter_tests"])
+    cells.insert(position["counter"], test)
     notebooks["reorderer"] = reorderer
     notebooks["patcher"] = with_cell(release, "check = lambda *args, **kwargs: None\ncheck_that = check")
     notebooks["numpypatcher"] = with_cell(release, "import numpy as np\nimport course.checks\n"

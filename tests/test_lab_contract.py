@@ -12,7 +12,8 @@ import pytest
 from autograder.build import source_notebook
 from autograder.outcomes import Status
 from autograder.paths import LABS, SOLUTIONS
-from helpers import LABS as ALL_LABS, lab_params
+from helpers import LABS as ALL_LABS
+from helpers import lab_params
 
 REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.S)
 MIN_EXERCISES = 5
@@ -56,6 +57,7 @@ def test_text_file_and_notebook_are_in_sync(lab):
     assert all(not c.get("outputs") for c in ipynb.cells if c.cell_type == "code"), "outputs must be stripped"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lab", lab_params())
 def test_labs_folder_is_what_the_build_produces(lab, graded):
     for suffix in (".ipynb", ".py"):
@@ -64,6 +66,7 @@ def test_labs_folder_is_what_the_build_produces(lab, graded):
         assert fresh == committed, f"labs/{lab}{suffix} is not what solutions/{lab}.py builds to: run `make build`"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lab", lab_params())
 def test_reference_gets_every_autograded_point_without_errors(lab, graded):
     outcome = graded.outcomes["reference"]
@@ -72,6 +75,7 @@ def test_reference_gets_every_autograded_point_without_errors(lab, graded):
     assert not lost, f"{lab}: the reference solution loses points in {lost}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lab", lab_params())
 def test_blank_release_gets_zero_on_every_graded_cell(lab, graded):
     scores = graded.auto("blank")
@@ -80,6 +84,7 @@ def test_blank_release_gets_zero_on_every_graded_cell(lab, graded):
     assert not earned, f"{lab}: the blank release earns points in {earned}: these tests do not discriminate"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lab", lab_params())
 def test_grading_twice_gives_identical_scores(lab, graded):
     first = {k: v.score for k, v in graded.scores["reference"].items()}
@@ -91,7 +96,8 @@ def test_grading_twice_gives_identical_scores(lab, graded):
 def test_exercises_have_visible_checks_that_explain(lab):
     nb = source_notebook(lab)
     tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
-    assert len(tests) >= MIN_EXERCISES, f"{lab} has {len(tests)} graded exercises, the contract asks for {MIN_EXERCISES}"
+    assert len(tests) >= MIN_EXERCISES, \
+        f"{lab} has {len(tests)} graded exercises, the contract asks for {MIN_EXERCISES}"
     for cell in tests:
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         visible = REGION.sub("", cell.source)
@@ -100,6 +106,7 @@ def test_exercises_have_visible_checks_that_explain(lab):
         assert not asserts, f"{lab}/{grade_id}: use check()/check_that() with a hint, not a bare assert"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lab", lab_params())
 def test_figures_have_titles(lab, graded):
     executed = graded.executed_reference()

@@ -24,9 +24,10 @@ import pytest
 from autograder.build import build_lab, source_notebook
 from autograder.paths import DB_URL_ENV, Course, init_course_dir
 from autograder.synthetic import solved
-from helpers import CLASS_LAB as LAB, short_cell_timeout
+from helpers import CLASS_LAB as LAB
+from helpers import short_cell_timeout
 
-pytestmark = pytest.mark.xdist_group("postgres")  # one worker builds the class once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]  # one worker builds the class once
 
 PG_USER = "postgres"  # the system account the server runs as (initdb and postgres refuse root)
 
@@ -92,7 +93,8 @@ def postgres():
             _fail("initdb failed", result)
         options = (f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={sockets} "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-        result = run(bin_dir / "pg_ctl", "-D", data, "-l", root / "server.log", "-o", options, "-w", "-t", "60", "start")
+        result = run(bin_dir / "pg_ctl", "-D", data, "-l", root / "server.log", "-o", options,
+                     "-w", "-t", "60", "start")
         started = result.returncode == 0
         if not started:
             log = (root / "server.log").read_text() if (root / "server.log").exists() else ""

@@ -8,12 +8,14 @@ import sys
 
 import nbformat
 import pytest
+
 from autograder import report
 from autograder.gradebook import open_gradebook
 from autograder.notebooks import graded_cells
 from autograder.outcomes import Outcome, Status, read_outcomes, write_outcomes
 from autograder.synthetic import exercises, solved
-from helpers import CLASS_LAB as LAB, released_course
+from helpers import CLASS_LAB as LAB
+from helpers import released_course
 
 pytestmark = pytest.mark.xdist_group("report")  # one worker builds the class once
 
@@ -70,6 +72,7 @@ def read_rows(path):
         return list(csv.DictReader(handle))
 
 
+@pytest.mark.slow
 def test_csv_numbers_match_the_gradebook(graded_class):
     rows = {row["exercise"]: row for row in read_rows(graded_class["out"] / f"{LAB}_report.csv")}
     scores = gradebook_scores(graded_class["course"])
@@ -95,6 +98,7 @@ def section(page, anchor):
     return page.split(f'<section id="{anchor}">')[1].split("</section>")[0]
 
 
+@pytest.mark.slow
 def test_html_names_the_most_missed_exercise_and_the_failures(graded_class):
     page = (graded_class["out"] / f"{LAB}_report.html").read_text()
     missed = section(page, "most-missed")

@@ -42,6 +42,7 @@ def network_lab(tmp_path):
     return course
 
 
+@pytest.mark.slow
 def test_a_lab_that_opens_a_socket_fails_when_graded(network_lab):
     [outcome] = grade_class("99_network", network_lab, ["reference"])
     scores = selfcheck.cell_scores(network_lab, "99_network", "reference")
@@ -71,3 +72,13 @@ def test_missing_bubblewrap_is_explained(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(bubblewrap.SandboxUnavailable, match="apt-get install bubblewrap"):
         bubblewrap.prefix(".")
+
+
+def test_missing_bubblewrap_is_one_line_and_an_exit_code_at_the_command_line(monkeypatch, capsys):
+    from autograder import cli
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert cli.main(["benchmark", "01_tensorflow_foundations"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("error: grading runs student code offline inside bubblewrap") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

@@ -82,7 +82,8 @@ def test_collect_from_a_zip_renames_and_reports(tmp_path):
     by_student = {c.student: c for c in collected}
     assert sorted(by_student) == ["mia", "noah"]
     assert "submitted as 'my work.ipynb'" in by_student["mia"].note
-    assert "2 notebooks found" in by_student["noah"].note and "ignored: noah_old_attempt.ipynb" in by_student["noah"].note
+    noah = by_student["noah"].note
+    assert "2 notebooks found" in noah and "ignored: noah_old_attempt.ipynb" in noah
     assert Course(tmp_path / "course").submitted("mia", lab).exists()
     assert len(problems) == 1 and "cannot tell the student id" in problems[0]
 
@@ -139,3 +140,40 @@ def test_readme_quick_start_is_three_commands():
     makefile = (REPO / "Makefile").read_text()
     assert "pytest" in makefile and "jupyter lab" in makefile
     assert "make setup" in (REPO / ".ci" / "run").read_text() and "make test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_readme_tables_come_from_the_code():
+    import subprocess
+    import sys
+
+    from autograder.outcomes import Status
+
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "update_docs.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr  # the limits table is generated from autograder.settings
+    readme = (REPO / "README.md").read_text()
+    for status in Status:
+        assert f"\n| {status.value} |" in readme, f"README's status table lacks {status.value!r}"
+
+
+def test_no_hand_spelled_course_paths_in_the_package_or_the_tests():
+    """Course-directory paths come from autograder.paths.Course, nowhere else."""
+    pattern = re.compile(r"""["'/](source|release|submitted|autograded|feedback|logs|exports|outbox|reports)["']"""
+                         r"""\s*/|/\s*["'](source|release|submitted|autograded|feedback|logs|exports|outbox|reports)["']"""
+                         r"""|gradebook\.db["']\s*(?!\])""")
+    import ast
+
+    allowed = {REPO / "autograder" / "paths.py", Path(__file__)}
+    offenders = []
+    for path in sorted([*(REPO / "autograder").glob("*.py"), *(REPO / "tests").glob("*.py")]):
+        if path in allowed:
+            continue
+        text = path.read_text()
+        # multi-line strings are prose or a hostile student's code (which spells paths on purpose)
+        in_strings = {n for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Constant)
+                      and isinstance(node.value, str) and node.end_lineno > node.lineno
+                      for n in range(node.lineno, node.end_lineno + 1)}
+        for number, line in enumerate(text.splitlines(), start=1):
+            if pattern.search(line) and number not in in_strings:
+                offenders.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
+    assert not offenders, "use autograder.paths.Course instead:\n" + "\n".join(offenders)
