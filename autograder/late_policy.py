@@ -96,7 +96,8 @@ def parse_time(value, zone: ZoneInfo | None, where: str) -> datetime:
 
 def _number(data: dict, key: str, default, where: str, low: float, high: float | None = None):
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low or (high is not None and value > high):
+    out_of_range = value < low or (high is not None and value > high) if isinstance(value, (int, float)) else True
+    if isinstance(value, bool) or out_of_range:
         allowed = f"a number from {low:g} to {high:g}" if high is not None else f"a number of at least {low:g}"
         raise PolicyError(f"{where}: {key} = {value!r} is not allowed; use {allowed}")
     return value
@@ -242,10 +243,11 @@ def read_times(path: Path, zone: ZoneInfo | None = None) -> dict[str, Submission
     if not Path(path).exists():
         return {}
     with Path(path).open(newline="") as handle:
-        return {row["student_id"]: SubmissionTime(row["student_id"],
-                                                  parse_time(row["submitted_at"], zone, str(path)) if row["submitted_at"] else None,
-                                                  row["origin"])
-                for row in csv.DictReader(handle)}
+        rows = list(csv.DictReader(handle))
+    return {row["student_id"]: SubmissionTime(row["student_id"],
+                                              parse_time(row["submitted_at"], zone, str(path))
+                                              if row["submitted_at"] else None, row["origin"])
+            for row in rows}
 
 
 # --------------------------------------------------------------------------- the rule and the ledger
@@ -299,8 +301,8 @@ class LateEntry:
 def ledger(policy: Policy, times_by_lab: dict[str, dict[str, SubmissionTime]]) -> dict[tuple[str, str], LateEntry]:
     """Every ``(student, lab)`` with a submission, late days spent oldest deadline first."""
     entries: dict[tuple[str, str], LateEntry] = {}
-    order = sorted(times_by_lab, key=lambda lab: (policy.due.get(lab) is None,
-                                                 policy.due.get(lab) or datetime.max.replace(tzinfo=policy.time_zone), lab))
+    never = datetime.max.replace(tzinfo=policy.time_zone)
+    order = sorted(times_by_lab, key=lambda lab: (policy.due.get(lab) is None, policy.due.get(lab) or never, lab))
     left: dict[str, int] = {}
     for lab in order:
         for student, t in sorted(times_by_lab[lab].items()):
@@ -333,8 +335,8 @@ def write_ledger(policy: Policy, entries: dict[tuple[str, str], LateEntry], stud
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student_id", *[f"{lab} days late" for lab in labs], *[f"{lab} late days used" for lab in labs],
-                         "late days used", "late days left", "notes"])
+        writer.writerow(["student_id", *[f"{lab} days late" for lab in labs],
+                         *[f"{lab} late days used" for lab in labs], "late days used", "late days left", "notes"])
         for student in sorted(set(students) | {s for s, _ in entries}):
             mine = [entries.get((student, lab)) for lab in labs]
             used = sum(e.late_days_used for e in mine if e)

@@ -89,7 +89,8 @@ def lab_rows(lab: str, course_dir: Path, base: list[dict], roster: dict[str, Stu
         late = entries.get((student, lab))
         message = r["message"]
         if student in waiting:
-            message = "; ".join(m for m in (message, "written answer(s) not graded yet: " + ", ".join(waiting[student])) if m)
+            waits = "written answer(s) not graded yet: " + ", ".join(waiting[student])
+            message = "; ".join(m for m in (message, waits) if m)
         taken = penalty(policy, late, raw, max_score) if policy and late else 0.0
         if late and late.note:
             message = "; ".join(m for m in (message, f"late policy: {late.note}") if m)

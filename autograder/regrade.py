@@ -71,7 +71,8 @@ def snapshot(lab: str, course_dir: Path) -> dict[str, dict[str, CellGrade]]:
     return grades
 
 
-def restore_final_manual_grades(lab: str, course_dir: Path, before: dict[str, dict[str, CellGrade]]) -> list[tuple[str, str]]:
+def restore_final_manual_grades(lab: str, course_dir: Path,
+                                before: dict[str, dict[str, CellGrade]]) -> list[tuple[str, str]]:
     """Mark final again every manual grade that was final before and is unchanged."""
     restored = []
     with open_gradebook(course_dir) as gb:
@@ -161,7 +162,9 @@ def write_report(lab: str, changes: list[Change], totals: dict[str, tuple[float,
                  notes: list[str]) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, html_path = out_dir / f"{lab}_regrade.csv", out_dir / f"{lab}_regrade.html"
-    fmt = lambda v: "" if v is None else f"{v:g}"
+    def fmt(value: float | None) -> str:
+        return "" if value is None else f"{value:g}"
+
     with csv_path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student_id", "cell", "old_score", "new_score", "why"])

@@ -60,7 +60,8 @@ def read_roster(path: Path) -> dict[str, Student]:
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise RosterError(f"{path}, row 1 (header): missing column(s) {', '.join(missing)}; the header needs "
-                          f"{', '.join(REQUIRED)} (optional: {', '.join(OPTIONAL)}), found: {', '.join(header) or '(nothing)'}")
+                          f"{', '.join(REQUIRED)} (optional: {', '.join(OPTIONAL)}), "
+                          f"found: {', '.join(header) or '(nothing)'}")
     index = {name: header.index(name) for name in (*REQUIRED, *OPTIONAL) if name in header}
     students: dict[str, Student] = {}
     seen_lms: dict[str, int] = {}

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import CLASS_LAB as LAB
 from similarity_corpus import HONEST, reformatted, renamed, reordered
 
 from autograder.build import build_lab, source_notebook
@@ -42,6 +41,7 @@ from autograder.notebooks import graded_cells
 from autograder.paths import SOLUTIONS, Course, init_course_dir
 from autograder.roster import RosterError, read_roster
 from autograder.synthetic import solved
+from helpers import CLASS_LAB as LAB
 
 pytestmark = pytest.mark.xdist_group("semester")  # one worker grades the class once (tests using it: slow)
 
@@ -163,7 +163,8 @@ def semester(tmp_path_factory):
     exports = Course(course).exports_dir
     return {"course": course, "solutions": solutions, "out": outputs, "csv": read_csv(exports / f"{LAB}_grades.csv"),
             "canvas": (exports / f"{LAB}_canvas.csv").read_text(), "moodle": read_csv(exports / f"{LAB}_moodle.csv"),
-            "ledger": read_csv(exports / "late_days.csv"), "course_canvas": course / "course-export" / "course_canvas.csv",
+            "ledger": read_csv(exports / "late_days.csv"),
+            "course_canvas": course / "course-export" / "course_canvas.csv",
             "similarity": read_csv(Course(course).reports(LAB) / f"{LAB}_similarity.csv"),
             "similarity_html": (Course(course).reports(LAB) / f"{LAB}_similarity.html").read_text()}
 
@@ -176,7 +177,8 @@ def test_the_csv_shows_raw_score_penalty_and_final_score(semester):
     assert sorted(rows) == sorted([*BEFORE, "olga"]), semester["out"]["grade"]
     for student, (raw, taken) in BEFORE.items():
         row = rows[student]
-        assert (float(row["raw_score"]), float(row["late_penalty"]), float(row["score"])) == (raw, taken, raw - taken), row
+        got = (float(row["raw_score"]), float(row["late_penalty"]), float(row["score"]))
+        assert got == (raw, taken, raw - taken), row
         assert float(row["max_score"]) == 15
     assert rows["olga"]["status"] == "not submitted" and float(rows["olga"]["score"]) == 0
     assert rows["mallory"]["on_roster"] == "no" and rows["alice"]["on_roster"] == "yes"
@@ -321,7 +323,8 @@ def one_line_error(result) -> str:
 
 
 @pytest.mark.parametrize("roster, words", [
-    ("student_id,lms_id,name,section\nalice,1,A,S\n", ["row 1 (header)", "missing column(s) email", "student_id, lms_id"]),
+    ("student_id,lms_id,name,section\nalice,1,A,S\n",
+     ["row 1 (header)", "missing column(s) email", "student_id, lms_id"]),
     ("student_id,lms_id,name,section,email\nalice,1,A,S,a@x.org\nbad id,2,B,S,b@x.org\n",
      ["row 3", "'bad id' is not allowed", "letters, digits"]),
     ("student_id,lms_id,name,section,email\nalice,1,A,S,a@x.org\nalice,2,B,S,b@x.org\n", ["row 3", "appears twice"]),
@@ -393,9 +396,12 @@ def read_policy_zone():
 
 def test_late_days_are_spent_oldest_deadline_first_and_the_penalty_is_capped(tmp_path):
     zone = read_policy_zone()
-    due = lambda text: parse_time(text, zone, "test")
+    def due(text):
+        return parse_time(text, zone, "test")
+
     policy = Policy(tmp_path, zone, penalty_per_day=25, max_penalty=60, late_days=2,
-                    due={"02_keras_apis": due("2026-09-21 23:59"), "01_tensorflow_foundations": due("2026-09-14 23:59")})
+                    due={"02_keras_apis": due("2026-09-21 23:59"),
+                         "01_tensorflow_foundations": due("2026-09-14 23:59")})
     times = {"01_tensorflow_foundations": {"ana": SubmissionTime("ana", due("2026-09-16 12:00"), "zip")},
              "02_keras_apis": {"ana": SubmissionTime("ana", due("2026-09-26 12:00"), "zip")}}
     entries = ledger(policy, times)
