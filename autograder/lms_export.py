@@ -181,10 +181,12 @@ def graded_labs(course_dir: Path) -> list[str]:
 
 def export(labs: list[str], course_dir: Path, fmt: str = "csv", out: Path | None = None,
            roster_path: Path | None = None, policy_path: Path | None = None,
-           collect_notes: dict[str, dict[str, str]] | None = None) -> tuple[list[Path], list[str]]:
+           collect_notes: dict[str, dict[str, str]] | None = None,
+           course_wide: bool = False) -> tuple[list[Path], list[str]]:
     """Export ``labs`` in ``fmt``; returns ``(files written, problems to show the instructor)``.
 
     ``out`` is a file for one lab in csv format, else a folder (default COURSE/exports).
+    ``course_wide`` (``export --all``) names the Canvas and Moodle files ``course_*.csv``.
     """
     course_dir, course = Path(course_dir), Course(course_dir)
     if fmt not in FORMATS:
@@ -229,10 +231,10 @@ def export(labs: list[str], course_dir: Path, fmt: str = "csv", out: Path | None
                     problems.append(f"{lab}: {row.student} ({row.person.name}) is on the roster but has no submission; "
                                     "exported as 0")
     if fmt == "canvas":
-        name = f"{labs[0]}_canvas.csv" if len(labs) == 1 else "course_canvas.csv"
+        name = "course_canvas.csv" if course_wide else f"{labs[0]}_canvas.csv"
         written.append(write_canvas(rows_by_lab, roster, folder / name))
     elif fmt == "moodle":
-        name = f"{labs[0]}_moodle.csv" if len(labs) == 1 else "course_moodle.csv"
+        name = "course_moodle.csv" if course_wide else f"{labs[0]}_moodle.csv"
         written.append(write_moodle(rows_by_lab, roster, folder / name))
     if policy:
         students = sorted(set(roster or {}) | {r.student for rows in rows_by_lab.values() for r in rows})

@@ -36,7 +36,8 @@ def cmd_export(args) -> int:
         raise ValueError("name a lab to export, or --all for every lab with submissions")
     written, problems = lms_export.export(labs, args.course_dir, getattr(args, "format", "csv") or "csv",
                                           getattr(args, "to", None), getattr(args, "roster", None),
-                                          getattr(args, "policy", None))
+                                          getattr(args, "policy", None),
+                                          course_wide=getattr(args, "all", False))
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
     for path in written:
