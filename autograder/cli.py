@@ -20,11 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import nbgrader_run, selfcheck
+from autograder import nbgrader_run, selfcheck, semester_commands
 from autograder.bubblewrap import SandboxUnavailable
 from autograder.build import build_lab
 from autograder.collect import collect
-from autograder.export import export_grades
 from autograder.grading import default_jobs, feedback_class, grade_class
 from autograder.outcomes import Outcome, Status, read_outcomes, write_outcomes
 from autograder.paths import DB_URL_ENV, GRADING, LABS, REPO, Course, check_lab_name, init_course_dir, lab_names
@@ -96,6 +95,7 @@ def cmd_collect(args) -> int:
     for problem in problems:
         print(f"SKIPPED {problem}", file=sys.stderr)
     print(f"collected {len(collected)} submission(s) of {lab}; {len(problems)} file(s) skipped")
+    semester_commands.record_times(args, lab)
     return 0
 
 
@@ -143,12 +143,7 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_export(args) -> int:
-    lab = check_lab_name(args.lab)
-    out = Path(args.to or Course(args.course_dir).export(lab))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    rows = export_grades(lab, args.course_dir, out)
-    print(f"wrote {len(rows)} row(s) to {out}")
-    return 0
+    return semester_commands.cmd_export(args)
 
 
 def cmd_grade(args) -> int:
@@ -245,22 +240,39 @@ GRADING_OPTIONS = (
         help=f"memory (address space) allowed to one student's kernel, in GiB (default {DEFAULTS.memory / GiB:g})"),
 )
 TO = Arg("--to", type=Path, help="CSV path (default: <course dir>/exports/LAB_grades.csv)")
+COLLECT_OPTIONS = (
+    Arg("--times", type=Path, help="CSV student_id,submitted_at exported from the LMS: submission times "
+                                   "to trust over the zip's entry times"),
+    Arg("--policy", type=Path, help="late policy TOML (default: <course dir>/late_policy.toml); its time zone "
+                                    "reads the zip's entry times"),
+)
+EXPORT_OPTIONS = (
+    Arg("lab", nargs="?", help="the lab, e.g. 01_tensorflow_foundations (or --all)"),
+    Arg("--to", type=Path, help="CSV path for one lab in csv format, else a folder (default: <course dir>/exports/)"),
+    Arg("--format", choices=("csv", "canvas", "moodle"), default="csv",
+        help="csv (ours: raw score, late penalty, final score), canvas (its gradebook import layout) or moodle "
+             "(CSV import matched on ID number or e-mail address); default %(default)s"),
+    Arg("--all", action="store_true", help="every lab with submissions, one column per lab"),
+    Arg("--roster", type=Path, help="roster CSV: student_id,lms_id,name,section,email[,sis_user_id,sis_login_id] "
+                                    "(default: <course dir>/roster.csv)"),
+    Arg("--policy", type=Path, help="late policy TOML (default: <course dir>/late_policy.toml)"),
+)
 
 COMMANDS: list[Command] = [
     Command("build", cmd_build, "regenerate labs/ from solutions/ (all labs by default)", (LABS_ARG,)),
     Command("release", cmd_release, "build a lab and zip its student notebook for the LMS (<course dir>/outbox/)",
             (LAB,)),
     Command("collect", cmd_collect, "copy submissions from a folder or LMS zip into <course dir>/submitted/",
-            (LAB, SOURCE)),
+            (LAB, SOURCE, *COLLECT_OPTIONS)),
     Command("autograde", cmd_autograde, "grade every collected submission (student code sandboxed, --jobs at once)",
             (LAB, Arg("--student", action="append", help="grade only this student (repeatable)"),
              *GRADING_OPTIONS)),
     Command("feedback", cmd_feedback, "nbgrader's HTML feedback, one page per graded student (hidden tests removed)",
             (LAB, Arg("--jobs", type=int, default=default_jobs(), help="pages made at once (default %(default)s)"))),
-    Command("export", cmd_export, "write the grades CSV: nbgrader's scores plus what happened to each submission",
-            (LAB, TO)),
+    Command("export", cmd_export, "grades for the LMS (csv, canvas, moodle) with the late policy applied once",
+            EXPORT_OPTIONS),
     Command("grade", cmd_grade, "collect, autograde, feedback and export in one go",
-            (LAB, SOURCE, *GRADING_OPTIONS, TO)),
+            (LAB, SOURCE, *GRADING_OPTIONS, TO, *COLLECT_OPTIONS)),
     Command("selfcheck", cmd_selfcheck, "grade each lab's reference (every point) and blank release (zero)",
             (LABS_ARG, NO_SANDBOX)),
     Command("benchmark", cmd_benchmark, "seconds and peak memory of each reference lab", (LABS_ARG,)),
@@ -271,6 +283,23 @@ COMMANDS: list[Command] = [
     Command("report", cmd_report, "class report of a graded lab: HTML with plots, and a CSV",
             (LAB, Arg("--out", type=Path, help="folder for LAB_report.html and .csv "
                                                "(default: <course dir>/reports/LAB)"))),
+    Command("similarity", semester_commands.cmd_similarity,
+            "pairs of students with the same exercise code: HTML side by side and CSV (flags, never penalises)",
+            (LAB, Arg("--threshold", type=float, default=0.6,
+                      help="flag pairs at or above this share (default %(default)s)"),
+             Arg("--min-tokens", type=int, default=40,
+                 help="and sharing at least this many normalised tokens (default %(default)s)"),
+             Arg("--out", type=Path,
+                 help="folder for LAB_similarity.html and .csv (default: <course dir>/reports/LAB)"))),
+    Command("regrade", semester_commands.cmd_regrade,
+            "rebuild a lab, regrade every submission, keep manual grades, report per student and cell what changed",
+            (LAB, Arg("--labs-dir", type=Path, default=LABS,
+                      help="where the rebuilt student notebooks go (default: labs/; release again if they changed)"),
+             *GRADING_OPTIONS)),
+    Command("formgrader", semester_commands.cmd_formgrader,
+            "JupyterLab with nbgrader's formgrader on the course directory, to grade written answers",
+            (Arg("--port", type=int, default=8888, help="port on 127.0.0.1 (default %(default)s)"),
+             Arg("--browser", action="store_true", help="open a web browser too"))),
 ]
 
 

@@ -110,6 +110,26 @@ class Course:
     def export(self, lab: str) -> Path:
         return self.root / "exports" / f"{lab}_grades.csv"
 
+    @property
+    def exports_dir(self) -> Path:
+        """Where export writes the grade files (ours, Canvas's, Moodle's) and the late-day ledger."""
+        return self.root / "exports"
+
+    # the semester: who is enrolled, the late policy, when each submission arrived
+    @property
+    def roster(self) -> Path:
+        """The class list exported from the LMS (autograder.roster)."""
+        return self.root / "roster.csv"
+
+    @property
+    def late_policy(self) -> Path:
+        """Due dates, penalty, late days, extensions (autograder.late_policy)."""
+        return self.root / "late_policy.toml"
+
+    def times(self, lab: str) -> Path:
+        """The trusted submission times collect recorded."""
+        return self.log_dir(lab) / "times.csv"
+
     def outbox(self, lab: str) -> Path:
         return self.root / "outbox" / f"{lab}.zip"
 

@@ -183,3 +183,44 @@ def test_student_code_does_not_inherit_the_database_url(graded_on_postgres):
     assert cell.source == LEAK_CHECK
     text = "".join(output.get("text", "") for output in cell.outputs)
     assert "gradebook URL seen by student code: None" in text, cell.outputs
+
+
+ROSTER = """student_id,lms_id,name,section,email
+alice,201,"Alves, Alice",A,alice@uni.example
+bob,202,"Borges, Bob",A,bob@uni.example
+dave,204,"Duarte, Dave",B,dave@uni.example
+erin,205,"Eiras, Erin",B,erin@uni.example
+"""
+
+
+@pytest.fixture(scope="module")
+def semester_on_postgres(graded_on_postgres, postgres, tmp_path_factory):
+    """The same class exported for Canvas and regraded, the gradebook still on PostgreSQL."""
+    course = graded_on_postgres["course"]
+    Course(course).roster.write_text(ROSTER)
+    cli = [sys.executable, "-m", "autograder", "--course-dir", str(course), "--db-url", postgres["socket_url"]]
+    env = {k: v for k, v in os.environ.items() if k != DB_URL_ENV}
+    labs = tmp_path_factory.mktemp("labs")
+    output = ""
+    for args in (["export", LAB, "--format", "canvas"], ["regrade", LAB, "--jobs", "2", "--labs-dir", str(labs)]):
+        result = subprocess.run([*cli, *args], capture_output=True, text=True, timeout=900, env=env, check=False)
+        output += result.stdout + result.stderr
+        assert result.returncode == 0, f"{args[0]} failed:\n{output}"
+    with (Course(course).reports(LAB) / f"{LAB}_regrade.csv").open(newline="") as handle:
+        regrade = list(csv.DictReader(handle))
+    return {"canvas": (Course(course).exports_dir / f"{LAB}_canvas.csv").read_text(), "regrade": regrade,
+            "output": output, "course": course}
+
+
+def test_the_canvas_export_reads_the_postgres_gradebook(semester_on_postgres):
+    assert semester_on_postgres["canvas"].splitlines() == [
+        f"Student,ID,SIS User ID,SIS Login ID,Section,{LAB}", "Points Possible,,,,,15",
+        '"Alves, Alice",201,,,A,15', '"Borges, Bob",202,,,A,0', '"Duarte, Dave",204,,,B,0', '"Eiras, Erin",205,,,B,0']
+    assert "erin (Eiras, Erin) is on the roster but has no submission" in semester_on_postgres["output"]
+
+
+def test_a_regrade_on_postgres_reports_every_student_and_changes_nothing(semester_on_postgres):
+    totals = {r["student_id"]: (r["old_score"], r["new_score"]) for r in semester_on_postgres["regrade"]
+              if r["cell"] == "(total)"}
+    assert totals == {"alice": ("15", "15"), "bob": ("0", "0"), "dave": ("0", "0")}, semester_on_postgres["output"]
+    assert not list(semester_on_postgres["course"].rglob("*.db")), "the regrade opened an sqlite gradebook"
