@@ -1,8 +1,9 @@
 """MLflow on one machine: nothing sent over the network, no log lines in the notebook.
 
-MLflow reads two switches from the environment when it is imported: whether to send usage
-telemetry (a background thread that talks to MLflow's servers) and whether to print a hint
-for coding agents. Importing this module sets both off, so import it *before* ``mlflow``
+MLflow reads some switches from the environment when it is imported: whether to send usage
+telemetry (a background thread that talks to MLflow's servers), whether to print a hint for
+coding agents, and its log level. Importing this module sets them (``OFFLINE_ENV``, also
+the artifact progress bars, read later), so import it *before* ``mlflow``
 (``from course.tracking import offline_mlflow`` in the setup cell, above ``import mlflow``).
 :func:`offline_mlflow` then silences MLflow's event lines ("Successfully registered model
 ...", "Created version ...") that it writes to stderr whatever its logger level, and would

@@ -265,8 +265,8 @@ rng = np.random.default_rng(5)
 for k in range(6):
     with mlflow.start_run(experiment_id=hidden):
         mlflow.log_metrics({"f1": [0.7, 0.8, 0.8, 0.6, 0.9, 0.8][k], "recall_malignant": [0.9, 0.7, 0.8, 0.95, 0.6, 0.8][k]})
-        mlflow.sklearn.log_model(LogisticRegression(C=float(k + 1)).fit(rng.normal(size=(20, 2)), np.arange(20) % 2),
-                                 name="model", pip_requirements=PIP_REQUIREMENTS)
+        model_k = LogisticRegression(C=float(k + 1)).fit(rng.normal(size=(20, 2)), np.arange(20) % 2)
+        mlflow.sklearn.log_model(model_k, name="model", pip_requirements=PIP_REQUIREMENTS)
 hidden_runs = runs_of(hidden)
 eligible = hidden_runs[hidden_runs["metrics.recall_malignant"] >= 0.75]
 best = eligible[eligible["metrics.f1"] == eligible["metrics.f1"].max()].sort_values("start_time").run_id.iloc[0]
