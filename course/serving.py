@@ -59,12 +59,12 @@ class LoopbackServer:
                 except Exception as error:  # a bug in a route must not kill the server
                     status = 500
                     data = json.dumps({"error": f"{type(error).__name__}: {error}"}).encode()
+                owner.served += 1  # counted before the answer leaves, so a client that has it sees the count
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
-                owner.served += 1
 
             do_GET = do_POST = _answer
 
