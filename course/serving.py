@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Self
 
 HOST = "127.0.0.1"
 Route = Callable[[bytes], "tuple[int, object]"]
@@ -41,7 +42,7 @@ class LoopbackServer:
         self._stop = threading.Event()
         self._httpd: HTTPServer | None = None
 
-    def __enter__(self) -> LoopbackServer:
+    def __enter__(self) -> Self:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,7 +57,7 @@ class LoopbackServer:
                     else:
                         status, payload = route(body)
                     data = json.dumps(payload).encode()
-                except Exception as error:  # a bug in a route must not kill the server
+                except Exception as error:  # noqa: BLE001  a bug in a route must not kill the server
                     status = 500
                     data = json.dumps({"error": f"{type(error).__name__}: {error}"}).encode()
                 owner.served += 1  # counted before the answer leaves, so a client that has it sees the count

@@ -48,7 +48,7 @@ def run_script(tmp_path, before: str) -> subprocess.CompletedProcess:
     work.mkdir()
     script = textwrap.dedent(SCRIPT.format(before=before))
     return subprocess.run([sys.executable, "-c", script, str(work)], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, check=False)
 
 
 @pytest.mark.slow
