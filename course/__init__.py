@@ -7,6 +7,9 @@ start-up log, both the Python side and the native lines (:mod:`course.quiet`).
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# MLflow (lab 12): no telemetry, no hints, whatever the import order (course.tracking does the rest).
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("MLFLOW_DISABLE_AGENT_HINT", "1")
 
 from course import quiet  # noqa: E402
 
