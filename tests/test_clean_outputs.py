@@ -48,18 +48,19 @@ def output_texts(cell) -> list[tuple[str, str]]:
 
 
 def problems_in(cell, teaches_warning: bool) -> list[str]:
+    """One message per offending output line: what it is, where, and the line itself."""
+    checks = STARTUP if teaches_warning else STARTUP + WARNINGS
     found = []
     for kind, text in output_texts(cell):
-        for what, pattern in STARTUP:
-            if match := pattern.search(text):
-                found.append(f"{what} in {kind}: {line_of(text, match.start())!r}")
-        if teaches_warning:
-            continue
-        if kind == "stream stderr" and text.strip():
+        seen: set[int] = set()
+        for what, pattern in checks:
+            for match in pattern.finditer(text):
+                start = text.rfind("\n", 0, match.start()) + 1
+                if start not in seen:
+                    seen.add(start)
+                    found.append(f"{what} in {kind}: {line_of(text, match.start())!r}")
+        if kind == "stream stderr" and text.strip() and not teaches_warning and not seen:
             found.append(f"stderr output: {text.strip().splitlines()[0][:160]!r}")
-        for what, pattern in WARNINGS:
-            if match := pattern.search(text):
-                found.append(f"{what} in {kind}: {line_of(text, match.start())!r}")
     return found
 
 
