@@ -44,7 +44,9 @@
 # `WORK_DIR`; `check` compares your answers with the expected ones. Two tuning libraries write
 # their trials somewhere: KerasTuner (`keras_tuner`, imported as `kt`) to disk, under
 # `WORK_DIR`, and Optuna to an in-memory study. Optuna logs one line per trial by default;
-# `optuna.logging.set_verbosity(optuna.logging.WARNING)` keeps only its warnings.
+# `optuna.logging.set_verbosity(optuna.logging.WARNING)` keeps only its warnings (the call to
+# remember for your own scripts), and `start_lab` then lowers every chatty library's logger,
+# Optuna's included, to errors only.
 
 # %%
 from course import check, check_that, needs, start_lab  # first: it also quiets TensorFlow's start-up log
