@@ -38,9 +38,9 @@
 # ## Setup
 
 # %%
-from course import check, check_that, set_seed  # first: it also quiets TensorFlow's start-up log
+from course import check, check_that, needs, start_lab  # first: it also quiets TensorFlow's start-up log
 from course.data import load_arrays, train_test
-from course.plotting import labelled, plot_history, use_course_style
+from course.plotting import add_caption, labelled, plot_history
 
 import keras
 import matplotlib.pyplot as plt
@@ -52,8 +52,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-set_seed(42)
-use_course_style()
+WORK_DIR = start_lab("lab04", seed=42, threads=1)
 
 # %% [markdown]
 # ## 1. Under-fitting, good fit, over-fitting
@@ -87,8 +86,8 @@ for ax, degree, verdict in zip(axes, (1, 4, 15), ("under-fit", "good fit", "over
     ax.text(-0.95, -1.85, f"train MSE {train_mse:.3f}\nvalidation MSE {val_mse:.3f}", fontsize=9)
     labelled(ax, f"degree {degree}: {verdict}", "x", "y")
 axes[0].legend(loc="upper left", fontsize=8)
-fig.text(0.5, -0.04, "A line misses the wave; degree 4 follows it; degree 15 threads every noisy point "
-         "and swings wildly between them.", ha="center", style="italic")
+add_caption(fig, "A line misses the wave; degree 4 follows it; degree 15 threads every noisy point "
+            "and swings wildly between them.")
 plt.show()
 
 # %% [markdown]
@@ -116,11 +115,15 @@ sweep_errors = np.array([polynomial_errors(x_wave, y_wave, x_wave_val, y_wave_va
 raise NotImplementedError()
 print("best degree:", best_degree)
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "48c99c4ac199a6cb8a5c2828186fa5c5", "grade": true, "grade_id": "polynomial_sweep_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c2b1107e8bf1e38753cc33c0f9104866", "grade": true, "grade_id": "polynomial_sweep_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("the train MSE of polynomial_errors at degree 0",
       polynomial_errors(x_wave, y_wave, x_wave_val, y_wave_val, 0)[0], np.var(y_wave),
       hint="a degree-0 polynomial is the mean of y_train, so its train MSE is the variance of y_train")
 train_curve = sweep_errors[:, 0]
+errors_3 = polynomial_errors(x_wave, y_wave, x_wave_val, y_wave_val, 3)
+check_that("polynomial_errors to return a tuple of two floats", isinstance(errors_3, tuple) and len(errors_3) == 2
+           and all(type(value) is float for value in errors_3), got=errors_3,
+           hint="return (float(train_mse), float(val_mse))")
 check_that("the train MSE never to grow with the degree", bool(np.all(np.diff(train_curve) <= 1e-6 * train_curve[0])),
            got=train_curve, hint="measure the train error on the same points you fitted")
 check_that("the best degree to be between 2 and 8", 2 <= best_degree <= 8, got=best_degree,
@@ -131,15 +134,16 @@ check_that("the best degree to be between 2 and 8", 2 <= best_degree <= 8, got=b
 # steadily, validation error falls, bottoms out, and climbs again.
 
 # %%
-fig, ax = plt.subplots()
-ax.plot(DEGREES, sweep_errors[:, 0], marker="o", label="training MSE")
-ax.plot(DEGREES, sweep_errors[:, 1], marker="o", label="validation MSE")
-ax.axvline(best_degree, color="gray", linestyle=":", label=f"best degree ({best_degree})")
-ax.set_yscale("log")
-ax.legend()
-labelled(ax, "Error against model complexity", "polynomial degree", "mean squared error (log scale)",
-         caption="Left of the minimum the model under-fits; right of it, it over-fits.")
-plt.show()
+with needs("exercise 1 (`polynomial_errors` and `best_degree`)"):
+    fig, ax = plt.subplots()
+    ax.plot(DEGREES, sweep_errors[:, 0], marker="o", label="training MSE")
+    ax.plot(DEGREES, sweep_errors[:, 1], marker="o", label="validation MSE")
+    ax.axvline(best_degree, color="gray", linestyle=":", label=f"best degree ({best_degree})")
+    ax.set_yscale("log")
+    ax.legend()
+    labelled(ax, "Error against model complexity", "polynomial degree", "mean squared error (log scale)",
+             caption="Left of the minimum the model under-fits; right of it, it over-fits.")
+    plt.show()
 
 # %% [markdown]
 # ## 2. A network trained too long
@@ -155,11 +159,19 @@ plt.show()
 features, target = load_arrays("breast_cancer")
 noise = np.random.default_rng(0).normal(size=(len(features), 100)).astype("float32")
 x_all = np.hstack([features, noise])  # columns 0-29 are real, 30-129 are noise
-x_fit, x_rest, y_fit, y_rest = train_test_split(x_all, target, train_size=120, stratify=target, random_state=0)
-x_val, x_test, y_val, y_test = train_test_split(x_rest, y_rest, train_size=150, stratify=y_rest, random_state=0)
-mean, std = x_fit.mean(axis=0), x_fit.std(axis=0)
-x_fit, x_val, x_test = [((x - mean) / std).astype("float32") for x in (x_fit, x_val, x_test)]
-y_fit, y_val, y_test = [y.astype("float32") for y in (y_fit, y_val, y_test)]
+
+
+def noisy_split(seed):
+    """(x_fit, x_val, x_test, y_fit, y_val, y_test): 120 / 150 / 299 tumours, scaled with the fit rows' statistics."""
+    x_fit, x_rest, y_fit, y_rest = train_test_split(x_all, target, train_size=120, stratify=target, random_state=seed)
+    x_val, x_test, y_val, y_test = train_test_split(x_rest, y_rest, train_size=150, stratify=y_rest,
+                                                    random_state=seed)
+    mean, std = x_fit.mean(axis=0), x_fit.std(axis=0)
+    scaled = [((x - mean) / std).astype("float32") for x in (x_fit, x_val, x_test)]
+    return (*scaled, *[y.astype("float32") for y in (y_fit, y_val, y_test)])
+
+
+x_fit, x_val, x_test, y_fit, y_val, y_test = noisy_split(seed=0)
 N_INPUTS = x_fit.shape[1]
 print("fit:", x_fit.shape, "validation:", x_val.shape, "test:", x_test.shape)
 
@@ -277,13 +289,16 @@ def top_k_by_correlation(x, y, k):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "7f3252905d888775d765dbbd2f4b3b38", "grade": true, "grade_id": "feature_filter_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d39f920002f5c71c95b5015cf11ccb41", "grade": true, "grade_id": "feature_filter_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 kept_by_hand = top_k_by_correlation(x_fit, y_fit, 10)
 check("top_k_by_correlation(x_fit, y_fit, 10) against SelectKBest(f_classif, k=10)", kept_by_hand,
       SelectKBest(f_classif, k=10).fit(x_fit, y_fit).get_support(indices=True),
       hint="rank by the absolute value of the correlation, keep the first k, and sort the indices")
 check_that("every kept column to be a real feature (index below 30)", bool(np.all(np.asarray(kept_by_hand) < 30)),
            got=kept_by_hand)
+check_that("a sorted NumPy array of integer indices", isinstance(kept_by_hand, np.ndarray)
+           and kept_by_hand.dtype.kind in "iu" and bool(np.all(np.diff(kept_by_hand) > 0)), got=kept_by_hand,
+           hint="np.sort(np.argsort(-np.abs(correlation))[:k]) is sorted and made of ints")
 
 
 # %% [markdown]
@@ -352,14 +367,67 @@ for name, gain in ranking:
 raise NotImplementedError()
 print("helped:", helped, "| best:", best_remedy)
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "2228e3e23eab709990c342fca8d818ea", "grade": true, "grade_id": "remedy_report_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a5da7eafaff1ff2c07a005e005e896ad", "grade": true, "grade_id": "remedy_report_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 toy = rank_remedies({"baseline": 0.5, "worse": 0.6, "better": 0.4})
 check("the names of rank_remedies on a toy dict, best first", [name for name, _ in toy], ["better", "worse"],
       hint="leave the baseline out and sort by gain, largest first")
 check("the gains of rank_remedies on a toy dict", [gain for _, gain in toy], [20.0, -20.0],
       hint="gain = 100 * (baseline_loss - loss) / baseline_loss")
+check("the names of rank_remedies with baseline='ref'",
+      [name for name, _ in rank_remedies({"a": 2.0, "ref": 4.0, "b": 5.0}, baseline="ref")], ["a", "b"],
+      hint="use the baseline argument as the key of the reference loss, and leave that key out")
 check_that("best_remedy to be one of the remedies measured above", best_remedy in remedy_losses
            and best_remedy != "baseline", got=best_remedy, hint="take the first name of rank_remedies(remedy_losses)")
+
+
+# %% [markdown]
+# ### Exercise 4 (a problem): close the gap
+#
+# Every remedy above lowered the test loss, but the baseline's real symptom is the distance
+# between its two curves: after 100 epochs its training loss is 0.0000 and its validation
+# loss 0.345. Call the difference, validation minus training log-loss after the last epoch,
+# the **generalisation gap**. Find settings for `make_mlp` that, trained for the full 100
+# epochs on the fit set (no early stopping), end with a validation log-loss of at most
+# **0.22** and a gap of at most **0.16**.
+#
+# Set `gap_settings` to a dict of keyword arguments for `make_mlp`: any of `units` (a tuple
+# of layer widths), `dropout` and `l2`; the network reads all 130 columns. The helper
+# `gap_report` below is the acceptance test: it trains a seeded network with your settings
+# and returns both numbers. Remedies may be combined. Each call trains one network (about a
+# second), so keep your own search to a handful of calls. The grader also trains your
+# settings on two other random splits of the tumours, with the same two limits: settings
+# that pass on one split by luck will not pass there.
+
+# %%
+def gap_report(settings, data, seed=0, epochs=EPOCHS):
+    """Train make_mlp(**settings) full batch for ``epochs`` epochs; return its final losses and their gap."""
+    x_train_, x_val_, _, y_train_, y_val_, _ = data
+    model = make_mlp(x_train_.shape[1], seed=seed, **settings)
+    for _ in range(epochs):
+        model.train_on_batch(x_train_, y_train_)
+    train_loss = log_loss(y_train_, predict_proba(model, x_train_))
+    val_loss = log_loss(y_val_, predict_proba(model, x_val_))
+    return {"train_loss": round(train_loss, 4), "val_loss": round(val_loss, 4), "gap": round(val_loss - train_loss, 4)}
+
+
+LAB_SPLIT = (x_fit, x_val, x_test, y_fit, y_val, y_test)
+print("baseline:", gap_report({}, LAB_SPLIT))
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "adc6f390e98e8a12ec5051457e0aa98a", "grade": false, "grade_id": "close_the_gap", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+gap_result = gap_report(gap_settings, LAB_SPLIT)
+print(gap_settings, "->", gap_result)
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ace183f9267bc9865dff625df89cb11b", "grade": true, "grade_id": "close_the_gap_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check_that("gap_settings to be a dict of make_mlp's keyword arguments",
+           isinstance(gap_settings, dict) and set(gap_settings) <= {"units", "dropout", "l2"}, got=gap_settings,
+           hint="use only the keys units, dropout and l2")
+check_that("a validation log-loss of at most 0.22 after 100 epochs", gap_result["val_loss"] <= 0.22, got=gap_result,
+           hint="the remedies table shows which settings lower the loss on unseen tumours")
+check_that("a generalisation gap of at most 0.16 after 100 epochs", gap_result["gap"] <= 0.16, got=gap_result,
+           hint="a remedy that closes the gap keeps the training loss from reaching zero: try a stronger penalty or "
+                "a smaller network, or combine remedies")
 
 # %% [markdown]
 # Keep the numbers in proportion: they come from one training run per remedy and a test set
@@ -384,7 +452,7 @@ for seed in range(5):
 # other k - 1 folds and score it on this one. The k scores give a mean (the estimate) and a
 # spread (how much it depends on the data it saw). Typical choices are k = 5 or 10.
 #
-# ### Exercise 4: the fold indices
+# ### Exercise 5: the fold indices
 #
 # Write `kfold_indices(n_samples, k)` that returns a list of `k` pairs
 # `(train_indices, val_indices)` of NumPy integer arrays. The validation folds are
@@ -400,7 +468,7 @@ def kfold_indices(n_samples, k):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "b240e3ba03f194f5eef2789e78370457", "grade": true, "grade_id": "kfold_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0acc040e61a7be3a68418de13186a7f3", "grade": true, "grade_id": "kfold_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 small_folds = kfold_indices(10, 3)
 check("the number of folds of kfold_indices(10, 3)", len(small_folds), 3)
 check("the validation indices of kfold_indices(10, 3)", [list(val) for _, val in small_folds],
@@ -408,6 +476,10 @@ check("the validation indices of kfold_indices(10, 3)", [list(val) for _, val in
       hint="10 = 3 * 3 + 1, so the first fold gets one extra index")
 check("the training indices of the second fold", small_folds[1][0], [0, 1, 2, 3, 7, 8, 9],
       hint="training indices are every index not in the validation fold")
+check_that("NumPy integer arrays for both parts of every fold",
+           all(isinstance(part, np.ndarray) and part.dtype.kind in "iu" for fold in small_folds for part in fold),
+           got=[(type(part).__name__, getattr(part, "dtype", None)) for part in small_folds[0]],
+           hint="build the indices from np.arange(n_samples); np.concatenate keeps them integers")
 
 # %% [markdown]
 # ### Shuffling and stratification
@@ -432,7 +504,7 @@ for name, splitter in splitters.items():
     print(f"{name:34s} classes per validation fold {class_counts}  accuracy {np.round(scores, 2)}")
 
 # %% [markdown]
-# ### Exercise 5: cross-validation, the whole loop
+# ### Exercise 6: cross-validation, the whole loop
 #
 # Write `cross_validate_by_hand(make_model, x, y, folds)`: for every `(train, val)` pair in
 # `folds`, build a fresh model with `make_model()`, fit it on the training rows, score it on
@@ -462,13 +534,88 @@ cancer_folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).sp
 by_hand = cross_validate_by_hand(make_logistic, features, target, cancer_folds)
 print("fold accuracies:", np.round(by_hand, 3), "mean ± std: %.3f ± %.3f" % mean_and_spread(by_hand))
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e430cdf6d654827ebf891ed7876be62e", "grade": true, "grade_id": "cross_validate_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "df360f3ed0a00a5bf6fcc12ff1dbcdaf", "grade": true, "grade_id": "cross_validate_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("cross_validate_by_hand against cross_val_score on the breast cancer folds", by_hand,
       cross_val_score(make_logistic(), features, target, cv=cancer_folds),
       hint="for each (train, val) pair: build a fresh model with make_model(), fit it on the rows x[train], "
            "then score it on the rows x[val]")
 check("mean_and_spread([0.8, 0.9, 1.0])", mean_and_spread([0.8, 0.9, 1.0]), [0.9, np.std([0.8, 0.9, 1.0])],
       hint="return (np.mean(scores), np.std(scores))")
+check_that("mean_and_spread to return a tuple of two floats",
+           isinstance(mean_and_spread(by_hand), tuple) and all(type(v) is float for v in mean_and_spread(by_hand)),
+           got=mean_and_spread(by_hand), hint="wrap both in float(...)")
+
+
+# %% [markdown]
+# ### Exercise 7 (a problem): a leak in the cross-validation
+#
+# Cross-validation is only honest if *every* step that learns from data, scaling, feature
+# selection, the model itself, is fitted on the training rows of each fold alone. Here is a
+# common mistake: select the columns most correlated with the label on **all** rows, then
+# cross-validate the model on those columns. On **synthetic** data where the label is pure
+# coin flips, independent of 2,000 random columns, nothing can be predicted, so an honest
+# estimate must come out near 0.5.
+
+# %%
+def leaky_cv_accuracy(x, y, k, folds):
+    """Mean fold accuracy of 'top-k columns, then logistic regression', with the columns chosen on ALL rows."""
+    kept = SelectKBest(f_classif, k=k).fit(x, y).get_support(indices=True)
+    return float(cross_val_score(LogisticRegression(max_iter=1000), x[:, kept], y, cv=folds).mean())
+
+
+def coin_flip_data(seed, n_rows=60, n_columns=2000):
+    """Synthetic: random columns and random 0/1 labels that no column can predict."""
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n_rows, n_columns)), rng.integers(0, 2, n_rows)
+
+
+x_coin, y_coin = coin_flip_data(seed=0)
+coin_folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(x_coin, y_coin))
+print(f"leaky estimate on coin flips: {leaky_cv_accuracy(x_coin, y_coin, 10, coin_folds):.2f}")
+
+# %% [markdown]
+# The leaky estimate looks like a useful model; it is not. The 10 columns were picked
+# because they happen to agree with the labels of *all* 60 rows, validation rows included,
+# so each fold is validated on rows that helped choose its features.
+#
+# Write `honest_cv_accuracy(x, y, k, folds)` that estimates the same procedure honestly:
+# keep the `k` columns with the highest `SelectKBest(f_classif, k=k)` score and fit a
+# `LogisticRegression(max_iter=1000)` on them, with both steps fitted on the training rows of
+# each `(train, val)` fold only, score the accuracy on the validation rows, and return the mean
+# over the folds as a float. How you do it is up to you (a loop over the folds, or a
+# scikit-learn `Pipeline` passed to `cross_val_score`). The checks expect an estimate no higher
+# than 0.7 on the coin flips, and the same number as a correct estimate of this procedure on
+# the 120 noisy tumours of section 2; the grader tries other data, other k and other folds.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "ac9127759cd1d265914dda083ff175a1", "grade": false, "grade_id": "honest_cv", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def honest_cv_accuracy(x, y, k, folds):
+    """Mean fold accuracy of 'top-k columns by f_classif, then logistic regression', both fitted per fold."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+print(f"honest estimate on coin flips: {honest_cv_accuracy(x_coin, y_coin, 10, coin_folds):.2f}")
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "35e2aa7066fbe59771d3515f24c62ede", "grade": true, "grade_id": "honest_cv_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+def reference_cv_accuracy(x, y, k, folds):
+    scores = []
+    for train, val in folds:
+        selector = SelectKBest(f_classif, k=k).fit(x[train], y[train])
+        model = LogisticRegression(max_iter=1000).fit(selector.transform(x[train]), y[train])
+        scores.append(model.score(selector.transform(x[val]), y[val]))
+    return float(np.mean(scores))
+
+
+coin_estimate = honest_cv_accuracy(x_coin, y_coin, 10, coin_folds)
+check_that("an honest estimate of at most 0.7 on coin-flip labels", coin_estimate <= 0.7, got=coin_estimate,
+           hint="choose the columns inside each fold, from the training rows x[train] only")
+check_that("the estimate to be a float", type(coin_estimate) is float, got=type(coin_estimate).__name__,
+           hint="return float(...) of the mean")
+fit_folds = list(StratifiedKFold(n_splits=4, shuffle=True, random_state=0).split(x_fit, y_fit))
+check("honest_cv_accuracy on the 120 noisy tumours of section 2, k=5", honest_cv_accuracy(x_fit, y_fit, 5, fit_folds),
+      reference_cv_accuracy(x_fit, y_fit, 5, fit_folds),
+      hint="per fold: fit SelectKBest(f_classif, k=k) and then LogisticRegression(max_iter=1000) on the training rows, "
+           "score on the validation rows; return the mean")
 
 # %% [markdown]
 # ## 5. Cross-validating a network to choose its number of epochs
@@ -512,7 +659,7 @@ labelled(ax, "4-fold validation loss of the network, epoch by epoch", "epoch", "
 plt.show()
 
 # %% [markdown]
-# ### Exercise 6: the one-standard-error rule
+# ### Exercise 8: the one-standard-error rule
 #
 # The minimum of a noisy mean curve is itself noisy. A common, more cautious choice is the
 # **one-standard-error rule**: find the epoch with the lowest mean loss, compute the standard
@@ -533,7 +680,7 @@ def one_se_epochs(val_curves):
 epochs_one_se = one_se_epochs(cv_curves)
 print("lowest mean:", chosen_epochs, "epochs; one-standard-error rule:", epochs_one_se, "epochs")
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c47eeee0856ab1852dab9d81ba4d77fd", "grade": true, "grade_id": "one_se_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "583c7854278fc5dbd5d179e777581001", "grade": true, "grade_id": "one_se_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 toy_curves = [[0.9, 0.50, 0.44, 0.40], [1.1, 0.60, 0.50, 0.50], [1.0, 0.46, 0.50, 0.48]]
 check("one_se_epochs on a toy array", one_se_epochs(toy_curves), 3,
       hint="the mean curve is [1.0, 0.52, 0.48, 0.46]; the lowest is at epoch 4, its standard error is about "
@@ -542,6 +689,8 @@ check("one_se_epochs when all folds agree", one_se_epochs([[3.0, 2.0, 1.0, 1.5]]
       hint="with identical folds the standard error is 0, so the rule picks the minimum itself")
 check_that("the one-SE choice not to exceed the lowest-mean choice", epochs_one_se <= chosen_epochs,
            got=(epochs_one_se, chosen_epochs))
+check_that("one_se_epochs to return a Python int", type(one_se_epochs(toy_curves)) is int,
+           got=type(one_se_epochs(toy_curves)).__name__, hint="return int(...) of the epoch number")
 
 # %% [markdown]
 # ## 6. What to do with the k results
@@ -578,7 +727,7 @@ labelled(ax, "Accuracy of each of 10 folds", "fold", "validation accuracy",
 plt.show()
 
 # %% [markdown]
-# ### Exercise 7: a fold ensemble
+# ### Exercise 9: a fold ensemble
 #
 # Write `fit_fold_models(make_model, x, y, folds)` that returns the list of models, one per
 # fold, each built with `make_model()` and fitted on that fold's **training** rows; and
@@ -607,7 +756,7 @@ ensemble_accuracy = float(np.mean(ensemble_proba(fold_models, xc_test).argmax(ax
 print("each tree:", [round(model.score(xc_test, yc_test), 3) for model in fold_models])
 print("ensemble of the five:", round(ensemble_accuracy, 3))
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d94515ff880386fcdf708d80a7b6e353", "grade": true, "grade_id": "fold_ensemble_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "8596a1728a536cf5273875cbd1d4214c", "grade": true, "grade_id": "fold_ensemble_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("the number of fold models", len(fold_models), 5, hint="fit one model per (train, val) pair")
 probabilities = ensemble_proba(fold_models, xc_test)
 check("the shape of ensemble_proba(fold_models, xc_test)", np.shape(probabilities), (len(xc_test), 2),
@@ -615,6 +764,11 @@ check("the shape of ensemble_proba(fold_models, xc_test)", np.shape(probabilitie
 check("the row sums of the ensemble's probabilities", np.sum(probabilities, axis=1), np.ones(len(xc_test)),
       hint="an average of probability rows still sums to 1")
 check_that("an ensemble test accuracy above 0.88", ensemble_accuracy > 0.88, got=ensemble_accuracy)
+first_train = ensemble_folds[0][0]
+check("the first fold model's test probabilities against a tree fitted on fold 0's training rows",
+      fold_models[0].predict_proba(xc_test),
+      make_small_tree().fit(xc_train[first_train], yc_train[first_train]).predict_proba(xc_test),
+      hint="fit each model on x[train], y[train] of its own fold, never on all rows")
 
 # %% [markdown]
 # ## What you built
@@ -622,9 +776,12 @@ check_that("an ensemble test accuracy above 0.88", ensemble_accuracy > 0.88, got
 # - Under-fitting and over-fitting read off a validation curve: training error only ever
 #   improves with complexity (or epochs); validation error turns back up.
 # - Five remedies measured on the same network and the same test set: a smaller model,
-#   dropout, L2, early stopping, and a correlation filter that matches `SelectKBest`.
+#   dropout, L2, early stopping, and a correlation filter that matches `SelectKBest`; then
+#   settings of your own that close the generalisation gap on three different splits.
 # - k-fold cross-validation from index splitting to per-fold training and the mean and
 #   spread of the scores, checked against `KFold` and `cross_val_score`, with shuffling and
-#   stratification where the rows are ordered or the classes unbalanced.
+#   stratification where the rows are ordered or the classes unbalanced; and a leak found and
+#   fixed: every step that learns from data (here, feature selection) is fitted inside each
+#   fold, or coin flips look predictable.
 # - Cross-validation of a Keras network to choose its number of epochs, with the
 #   one-standard-error rule, and a fold ensemble built from the k models.

@@ -42,19 +42,19 @@
 # ## Setup
 
 # %%
-from course import check, check_that, set_seed
+from course import check, check_that, needs, start_lab
 from course.data import train_test
-from course.plotting import labelled, use_course_style
+from course.plotting import labelled
 
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn import metrics
+from sklearn.base import clone
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict, cross_val_score
 from sklearn.tree import DecisionTreeClassifier
 
-set_seed(42)
-use_course_style()
+WORK_DIR = start_lab("lab05", seed=42)
 
 # %% [markdown]
 # ## 1. The confusion matrix
@@ -157,7 +157,7 @@ rates_165 = classification_rates(50, 10, 5, 100)
 for name, value in rates_165.items():
     print(f"{name:12s} {value:.4f}")
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "de11cee941352d7145205949c7ce7743", "grade": true, "grade_id": "classification_rates_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "2af2d695aa581b2e29ccc9fad9e20b6f", "grade": true, "grade_id": "classification_rates_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 rates_165 = classification_rates(50, 10, 5, 100)
 check("the keys of classification_rates(50, 10, 5, 100)", sorted(rates_165), sorted(RATE_NAMES),
       hint="return a dict with exactly the six keys listed in the exercise")
@@ -173,6 +173,22 @@ check("1 - specificity of the 165 patients", rates_165["fpr"], 10 / 60,
 check("F1 of the 165 patients", rates_165["f1"], metrics.f1_score(y_true_165, y_pred_165),
       hint="F1 = 2 * precision * recall / (precision + recall)")
 check("accuracy of the 165 patients", rates_165["accuracy"], metrics.accuracy_score(y_true_165, y_pred_165))
+nothing_flagged = classification_rates(tn=5, fp=0, fn=3, tp=0)
+check("precision when nothing is flagged (TP + FP = 0)", nothing_flagged["precision"], 0.0,
+      hint="0/0 is undefined: return 0.0 when a denominator is zero, as zero_division=0 does")
+check("F1 when precision and recall are both 0", nothing_flagged["f1"], 0.0,
+      hint="F1's denominator precision + recall is 0 here: return 0.0")
+no_positives = classification_rates(tn=4, fp=2, fn=0, tp=0)
+check("recall when there is no positive at all (TP + FN = 0)", no_positives["recall"], 0.0,
+      hint="with no ill patient, recall is 0/0: return 0.0")
+no_negatives = classification_rates(tn=0, fp=0, fn=1, tp=3)
+check("specificity and FPR when there is no negative at all (TN + FP = 0)",
+      [no_negatives["specificity"], no_negatives["fpr"]], [0.0, 0.0],
+      hint="with no healthy patient, both are 0/0: return 0.0 for each")
+check_that("every rate to be a Python float, zero-division cases included",
+           all(type(value) is float for rates in (rates_165, nothing_flagged, no_positives, no_negatives)
+               for value in rates.values()), got={name: type(v).__name__ for name, v in nothing_flagged.items()},
+           hint="wrap each ratio in float(...), and return 0.0 (not 0) for a zero denominator")
 
 # %% [markdown]
 # ## 3. Why accuracy misleads on a skewed problem
@@ -208,7 +224,10 @@ for name, predictions in [("always healthy", always_healthy), ("screening test",
 # Write `accuracy_from_rates(sensitivity, specificity, prevalence)` that returns the accuracy
 # of a classifier with the given sensitivity and specificity on a population where a fraction
 # `prevalence` is positive. (Count the right answers among the positives and among the
-# negatives, then divide by everyone.)
+# negatives, then divide by everyone.) Any argument may also be a NumPy array, as in the plot
+# after this exercise, which passes 61 prevalences at once: the function then returns an
+# array with one accuracy per element, which plain NumPy arithmetic does for you (avoid
+# `float(...)`, `if` tests and loops on the arguments).
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "d9c929bb367dd56ca3b055cccc9a100a", "grade": false, "grade_id": "accuracy_from_rates", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def accuracy_from_rates(sensitivity, specificity, prevalence):
@@ -217,11 +236,14 @@ def accuracy_from_rates(sensitivity, specificity, prevalence):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0de8fa406cc022076d6bf74518824b2e", "grade": true, "grade_id": "accuracy_from_rates_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "42859262a084b5f5d2f30681bfd27e29", "grade": true, "grade_id": "accuracy_from_rates_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check("accuracy_from_rates(0, 1, 0.02) (always healthy)", accuracy_from_rates(0.0, 1.0, 0.02), 0.98,
       hint="the right answers are sensitivity * prevalence (ill) plus specificity * (1 - prevalence) (healthy)")
 check("accuracy_from_rates(0.9, 0.95, 0.02) (the screening test)", accuracy_from_rates(0.9, 0.95, 0.02), 0.949,
       hint="0.9 * 0.02 of the population are ill and caught, 0.95 * 0.98 are healthy and cleared")
+check("accuracy_from_rates(0.9, 0.95, np.array([0.0, 0.5, 1.0])) (an array of prevalences)",
+      accuracy_from_rates(0.9, 0.95, np.array([0.0, 0.5, 1.0])), np.array([0.95, 0.925, 0.9]),
+      hint="write the formula with arithmetic operators only, so that an array argument gives an array back")
 
 # %% [markdown]
 # With your function we can draw accuracy against prevalence for both models. Below about 5%
@@ -229,14 +251,15 @@ check("accuracy_from_rates(0.9, 0.95, 0.02) (the screening test)", accuracy_from
 
 # %%
 prevalences = np.linspace(0.0, 0.3, 61)
-fig, ax = plt.subplots()
-ax.plot(prevalences, accuracy_from_rates(0.0, 1.0, prevalences), label="always healthy")
-ax.plot(prevalences, accuracy_from_rates(0.90, 0.95, prevalences), label="screening test")
-ax.axvline(0.02, color="gray", linestyle=":", label="our population (2%)")
-ax.legend()
-labelled(ax, "Accuracy depends on how common the disease is", "prevalence", "accuracy",
-         caption="Accuracy rewards the lazy model when positives are rare; report recall and specificity.")
-plt.show()
+with needs("exercise 3 (`accuracy_from_rates`)"):
+    fig, ax = plt.subplots()
+    ax.plot(prevalences, accuracy_from_rates(0.0, 1.0, prevalences), label="always healthy")
+    ax.plot(prevalences, accuracy_from_rates(0.90, 0.95, prevalences), label="screening test")
+    ax.axvline(0.02, color="gray", linestyle=":", label="our population (2%)")
+    ax.legend()
+    labelled(ax, "Accuracy depends on how common the disease is", "prevalence", "accuracy",
+             caption="Accuracy rewards the lazy model when positives are rare; report recall and specificity.")
+    plt.show()
 
 # %% [markdown]
 # ## 4. The ROC curve, threshold by threshold
@@ -389,8 +412,11 @@ for threshold in (0.5, 0.3, 0.1):
 # Write `total_cost(y_true, scores, threshold, cost_fn, cost_fp)` returning the cost
 # `cost_fn * FN + cost_fp * FP` when samples with `score >= threshold` are predicted positive,
 # and `best_threshold(y_true, scores, cost_fn, cost_fp)` that tries every distinct score as a
-# threshold, plus `np.inf` (flag nothing), and returns the one with the lowest total cost.
-# Then use it on the out-of-fold scores: `chosen_threshold` is the threshold for a 20:1 cost.
+# threshold, plus `np.inf` (flag nothing), and returns the one with the lowest total cost, as
+# a float. Two thresholds can cost the same (with 1:1 costs on our out-of-fold scores,
+# thresholds near 0.49 and 0.51 tie): then return the **lowest** of the cheapest thresholds,
+# the one that flags more tumours, the cautious choice in screening. Then use it on the
+# out-of-fold scores: `chosen_threshold` is the threshold for a 20:1 cost.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "3272ec720ecbdce1ca02ddecb492edf4", "grade": false, "grade_id": "cost_threshold", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def total_cost(y_true, scores, threshold, cost_fn, cost_fp):
@@ -410,7 +436,7 @@ print(f"chosen threshold {chosen_threshold:.4f}, out-of-fold cost "
       f"{total_cost(y_train, oof_scores, chosen_threshold, COST_FN, COST_FP):.0f} "
       f"(at 0.5: {total_cost(y_train, oof_scores, 0.5, COST_FN, COST_FP):.0f})")
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "5469a767a199afb0269235e7f64d3af6", "grade": true, "grade_id": "cost_threshold_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d68c0dfe96abba8bc2232175099a98ea", "grade": true, "grade_id": "cost_threshold_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 small_true, small_scores = [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]
 check("total_cost(small example, threshold 0.4, cost_fn=5, cost_fp=1)",
       total_cost(small_true, small_scores, 0.4, 5, 1), 6.0,
@@ -419,6 +445,17 @@ check("best_threshold(small example, cost_fn=5, cost_fp=1)", best_threshold(smal
       hint="try every distinct score (and np.inf) as the threshold and keep the cheapest")
 check("best_threshold(small example, cost_fn=1, cost_fp=5)", best_threshold(small_true, small_scores, 1, 5), 0.8,
       hint="when false alarms are the expensive mistake, the threshold moves up")
+check("best_threshold(small example, cost_fn=1, cost_fp=1), where 0.35 and 0.8 both cost 1",
+      best_threshold(small_true, small_scores, 1, 1), 0.35,
+      hint="on a tie, return the lowest of the cheapest thresholds (np.argmin over ascending candidates does it)")
+one_to_one = {t: int(np.sum((y_train == 1) & (oof_scores < t)) + np.sum((y_train == 0) & (oof_scores >= t)))
+              for t in np.unique(oof_scores)}
+tied = [t for t, cost in one_to_one.items() if cost == min(one_to_one.values())]
+check("best_threshold(y_train, oof_scores, 1, 1), a tie between " + " and ".join(f"{t:.4f}" for t in tied),
+      best_threshold(y_train, oof_scores, 1, 1), float(min(tied)),
+      hint="on a tie, return the lowest of the cheapest thresholds")
+check_that("best_threshold to return a float", type(best_threshold(small_true, small_scores, 5, 1)) is float,
+           got=type(best_threshold(small_true, small_scores, 5, 1)).__name__, hint="return float(threshold)")
 check_that("the chosen threshold for a 20:1 cost to be below 0.5", chosen_threshold < 0.5, got=chosen_threshold,
            hint="missed tumours are expensive, so the cheapest threshold flags more tumours than 0.5 does")
 
@@ -427,43 +464,53 @@ check_that("the chosen threshold for a 20:1 cost to be below 0.5", chosen_thresh
 # compared with the default 0.5.
 
 # %%
-sweep = np.unique(oof_scores)
-fig, ax = plt.subplots()
-ax.plot(sweep, [total_cost(y_train, oof_scores, t, COST_FN, COST_FP) for t in sweep])
-ax.axvline(chosen_threshold, color="gray", linestyle=":", label=f"chosen threshold {chosen_threshold:.3f}")
-ax.axvline(0.5, color="black", linestyle="--", label="default threshold 0.5")
-ax.set_xscale("log")
-ax.legend()
-labelled(ax, "Cost of each threshold (out-of-fold, FN costs 20, FP costs 1)", "threshold (log scale)",
-         "total cost", caption="Cheap false alarms and costly misses push the best threshold well below 0.5.")
-plt.show()
+with needs("exercise 6 (`total_cost` and `best_threshold`)"):
+    sweep = np.unique(oof_scores)
+    fig, ax = plt.subplots()
+    ax.plot(sweep, [total_cost(y_train, oof_scores, t, COST_FN, COST_FP) for t in sweep])
+    ax.axvline(chosen_threshold, color="gray", linestyle=":", label=f"chosen threshold {chosen_threshold:.3f}")
+    ax.axvline(0.5, color="black", linestyle="--", label="default threshold 0.5")
+    ax.set_xscale("log")
+    ax.legend()
+    labelled(ax, "Cost of each threshold (out-of-fold, FN costs 20, FP costs 1)", "threshold (log scale)",
+             "total cost", caption="Cheap false alarms and costly misses push the best threshold well below 0.5.")
+    plt.show()
 
-for threshold in (0.5, chosen_threshold):
-    flagged = (scores_logistic >= threshold).astype(int)
-    tn, fp, fn, tp = metrics.confusion_matrix(y_test, flagged).ravel()
-    print(f"test set, t={threshold:.3f}: FN={fn} FP={fp} cost={COST_FN * fn + COST_FP * fp} "
-          f"recall={tp / (tp + fn):.3f} specificity={tn / (tn + fp):.3f}")
+    for threshold in (0.5, chosen_threshold):
+        flagged = (scores_logistic >= threshold).astype(int)
+        tn, fp, fn, tp = metrics.confusion_matrix(y_test, flagged).ravel()
+        print(f"test set, t={threshold:.3f}: FN={fn} FP={fp} cost={COST_FN * fn + COST_FP * fp} "
+              f"recall={tp / (tp + fn):.3f} specificity={tn / (tn + fp):.3f}")
 
 # %% [markdown]
 # ## 6. Mini project 1: breast-cancer classification, end to end
 #
-# Time to put the pieces together on your own. The workflow a screening model needs is:
+# Time to put the pieces together on your own. This one is a problem: you choose the
+# classifier and the steps; the specification and the acceptance checks below are what
+# count.
 #
-# 1. fit a classifier on the training set (scaling is already done by `train_test`);
-# 2. get out-of-fold probabilities on the training set and choose the threshold that
-#    minimises the cost `cost_fn · FN + cost_fp · FP`;
-# 3. fit the classifier on the whole training set;
-# 4. report on the test set, once: AUC of the probabilities, and recall, specificity and cost
-#    at the chosen threshold.
-#
-# ### Exercise 7: the screening model
+# ### Exercise 7 (a problem): the screening model
 #
 # Write `breast_cancer_project(x_train, y_train, x_test, y_test, cost_fn, cost_fp)` that
-# follows these steps and returns a dict with the keys `"model"` (the classifier fitted on all
-# training data, with a `predict_proba` method), `"threshold"`, `"auc"`, `"recall"`,
-# `"specificity"` and `"cost"` (the last four measured on the test set). Any scikit-learn
-# classifier is allowed; logistic regression works well. Use
-# `StratifiedKFold(5, shuffle=True, random_state=0)` for the out-of-fold scores.
+# returns a dict with the keys `"model"`, `"threshold"`, `"auc"`, `"recall"`, `"specificity"`
+# and `"cost"`. The rules:
+#
+# - `"model"` is a scikit-learn classifier with a `predict_proba` method, fitted on the whole
+#   training set; any classifier is allowed (logistic regression works well);
+# - `"threshold"` minimises `cost_fn · FN + cost_fp · FP` on scores of the training tumours
+#   that the model did not see while fitting (out-of-fold scores, as in section 5); the test
+#   set plays no part in it, so the threshold must not change when the test labels do;
+# - `"auc"`, `"recall"`, `"specificity"` and `"cost"` are measured once on the test set: the
+#   AUC of the model's test probabilities, and the other three at the chosen threshold
+#   (score >= threshold means malignant);
+# - the function is deterministic: fix every `random_state`.
+#
+# One way to get there: (1) choose a classifier and a cross-validation splitter; (2) get the
+# classifier's out-of-fold probabilities on the training set and pick the cheapest threshold
+# with `best_threshold`; (3) train the classifier on the whole training set; (4) measure it on
+# the test set. The checks accept any solution that meets the rules with a test AUC above 0.95
+# and, for the 20:1 costs, a test recall of at least 0.9. The grader also runs your function on
+# another split of the data and with other costs.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "2cdbc4e90db1374a152f5944ce6c8c45", "grade": false, "grade_id": "cancer_project", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def breast_cancer_project(x_train, y_train, x_test, y_test, cost_fn, cost_fp):
@@ -475,14 +522,60 @@ def breast_cancer_project(x_train, y_train, x_test, y_test, cost_fn, cost_fp):
 project = breast_cancer_project(x_train, y_train, x_test, y_test, COST_FN, COST_FP)
 print({name: value for name, value in project.items() if name != "model"})
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d32e7118a5df522e937589d658c5d631", "grade": true, "grade_id": "cancer_project_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-check("the keys of the project's result", sorted(project),
-      sorted(["model", "threshold", "auc", "recall", "specificity", "cost"]),
-      hint="return a dict with exactly the keys listed in the exercise")
+# %% [markdown]
+# The checks measure a result again from its model and threshold, so they hold for any
+# classifier.
+
+# %%
+def check_project(result, x_train, y_train, x_test, y_test, cost_fn, cost_fp, where):
+    """The rules of exercise 7 that hold for any classifier: a report true to its model and threshold."""
+    check(f"the keys of the project's result {where}", sorted(result),
+          sorted(["model", "threshold", "auc", "recall", "specificity", "cost"]),
+          hint="return a dict with exactly the keys listed in the exercise")
+    test_scores = result["model"].predict_proba(x_test)[:, 1]
+    flagged = test_scores >= result["threshold"]
+    positive = np.asarray(y_test) == 1
+    reported = [result[key] for key in ("auc", "recall", "specificity", "cost")]
+    measured = [metrics.roc_auc_score(y_test, test_scores), np.mean(flagged[positive]), np.mean(~flagged[~positive]),
+                cost_fn * np.sum(positive & ~flagged) + cost_fp * np.sum(~positive & flagged)]
+    check(f"(auc, recall, specificity, cost) against the model's test probabilities {where}", reported, measured,
+          hint="measure all four on the test set with the returned model and threshold (score >= threshold)")
+    trivial = min(cost_fn * positive.sum(), cost_fp * (~positive).sum())
+    check_that(f"a test cost below flagging nothing and below flagging everything {where}",
+               result["cost"] < trivial, got=result["cost"], hint="choose the cheapest threshold on out-of-fold scores")
+    shuffled = np.random.default_rng(0).permutation(np.asarray(y_test))
+    again = breast_cancer_project(x_train, y_train, x_test, shuffled, cost_fn, cost_fp)
+    check(f"the threshold when the test labels are shuffled {where}", again["threshold"], result["threshold"],
+          hint="choose the threshold from the training set only (out-of-fold scores), never from y_test")
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "601f15b17f2f2618807efd1a1484dfc3", "grade": true, "grade_id": "cancer_project_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check_project(project, x_train, y_train, x_test, y_test, COST_FN, COST_FP, "(20:1 costs)")
 check_that("a test AUC above 0.95", project["auc"] > 0.95, got=project["auc"],
-           hint="compute roc_auc_score on the test probabilities of the model fitted on all training data")
+           hint="logistic regression on the scaled features gets there")
 check_that("a test recall of at least 0.9 at the chosen threshold", project["recall"] >= 0.9, got=project["recall"],
-           hint="choose the threshold with best_threshold on out-of-fold scores and the 20:1 cost")
+           hint="choose the threshold on out-of-fold scores with the 20:1 cost")
+expensive_alarms = breast_cancer_project(x_train, y_train, x_test, y_test, 1, 5)
+check_that("the threshold for 1:5 costs to be at least the one for 20:1 costs",
+           expensive_alarms["threshold"] >= project["threshold"],
+           got=(expensive_alarms["threshold"], project["threshold"]),
+           hint="when false alarms cost more, the cheapest threshold flags fewer tumours")
+
+# %% [markdown]
+# ### Your threshold, defended (written answer)
+#
+# A clinic will run your screening model on every new biopsy image. Its doctors say a missed
+# malignant tumour is about 20 times as costly as a false alarm, and the printed results above
+# show what the default threshold 0.5 and the cost-based threshold do on the test set. Which
+# threshold would you deploy? In four to six sentences, defend it. A full-mark answer (1) names
+# the threshold and how it was chosen (and why not on the test set), (2) states the trade it
+# makes with the numbers printed above (misses, false alarms, recall, specificity, cost),
+# (3) says how much to trust those numbers (the test set's size, what a different cost ratio
+# or a different prevalence in the clinic would do), and (4) says what you would check or
+# monitor after deployment.
+
+# %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "81c5c03a026eb10761e06231f32dbb3d", "grade": true, "grade_id": "defend_threshold", "locked": false, "points": 4, "schema_version": 3, "solution": true, "task": false}
+# YOUR ANSWER HERE
 
 # %% [markdown]
 # ## 7. Mini project 2: a house-price style regression
@@ -499,11 +592,14 @@ check_that("a test recall of at least 0.9 at the chosen threshold", project["rec
 # - **RMSE**, the root mean squared error: also in the target's units, but large misses
 #   weigh more;
 # - **R²** = 1 - SS_res / SS_tot, with SS_res = Σ(y - ŷ)² and SS_tot = Σ(y - ȳ)²: the share
-#   of the target's variance the model explains. Predicting the mean gives 0; a model worse
-#   than the mean goes negative.
+#   of the target's variance the model explains, where ȳ is the mean of the targets being
+#   scored. Predicting exactly that mean gives R² = 0; a model worse than it goes negative.
 #
-# A regression model is only useful if it beats the simplest baseline, predicting the
-# training mean for everyone.
+# A regression model is only useful if it beats the simplest baseline, predicting the mean
+# for everyone. The mean you can actually use is the *training* mean: the test mean is
+# unknown when you predict. Scored on the test set, the training mean is slightly off the
+# test mean, so its R² is slightly below 0; the test mean (shown only for comparison) gets
+# exactly 0.
 
 # %%
 xd_train, xd_test, yd_train, yd_test = train_test("diabetes")
@@ -512,8 +608,9 @@ print("train:", xd_train.shape, "test:", xd_test.shape, "target range:", yd_trai
 baseline_pred = np.full(len(yd_test), yd_train.mean())
 linear = LinearRegression().fit(xd_train, yd_train)
 linear_pred = linear.predict(xd_test)
-for name, pred in [("training mean", baseline_pred), ("linear regression", linear_pred)]:
-    print(f"{name:18s} MAE {metrics.mean_absolute_error(yd_test, pred):6.2f}   "
+for name, pred in [("test mean (unusable)", np.full(len(yd_test), yd_test.mean())),
+                   ("training mean", baseline_pred), ("linear regression", linear_pred)]:
+    print(f"{name:20s} MAE {metrics.mean_absolute_error(yd_test, pred):6.2f}   "
           f"RMSE {metrics.root_mean_squared_error(yd_test, pred):6.2f}   R² {metrics.r2_score(yd_test, pred):6.3f}")
 
 fig, ax = plt.subplots(figsize=(5, 5))
@@ -548,43 +645,71 @@ check("R² of the linear model against r2_score", regression_metrics(yd_test, li
       metrics.r2_score(yd_test, linear_pred), rtol=1e-5)
 
 # %% [markdown]
-# ### Exercise 9: the regression project
+# ### Exercise 9 (a problem): beat the linear baseline
 #
 # Ridge regression is linear regression with an L2 penalty of strength `alpha` on the
-# coefficients (lab 04). Write `diabetes_project(x_train, y_train, x_test, y_test, alphas)`
-# that:
+# coefficients (lab 04); scikit-learn has many other regressors (`Lasso`, `KNeighborsRegressor`,
+# `RandomForestRegressor`, ...). Write `diabetes_project(x_train, y_train, x_test, y_test)`
+# that chooses a regressor and its hyperparameters **on the training set only**, by 5-fold
+# cross-validated RMSE with the splitter `DIABETES_CV` below, then fits the chosen regressor on
+# the whole training set and returns a dict with:
 #
-# 1. scores every `alpha` in `alphas` by 5-fold cross-validated RMSE on the training set,
-#    with `KFold(5, shuffle=True, random_state=0)` and
-#    `cross_val_score(Ridge(alpha=alpha), ..., scoring="neg_root_mean_squared_error")`
-#    (scikit-learn maximises scores, so it reports *minus* the RMSE);
-# 2. keeps the alpha with the lowest mean RMSE and fits `Ridge(alpha=best)` on the whole
-#    training set;
-# 3. returns a dict with `"alpha"`, `"cv_rmse"` (the best mean CV RMSE, a positive number),
-#    `"model"` (the fitted Ridge) and `"test"` (MAE, RMSE and R² on the test set, a dict like
-#    `regression_metrics` returns).
+# - `"model"`: the chosen regressor, fitted on the whole training set;
+# - `"cv_rmse"`: its mean 5-fold cross-validated RMSE on the training set with `DIABETES_CV`,
+#   a positive number (`cross_val_score(..., scoring="neg_root_mean_squared_error")` reports
+#   *minus* the RMSE, because scikit-learn maximises scores);
+# - `"test"`: its MAE, RMSE and R² on the test set, a dict like `regression_metrics` returns.
+#
+# Acceptance: `"cv_rmse"` is what cross-validating an unfitted copy of your model gives
+# (`sklearn.base.clone(model)`), it is no higher than the cross-validated RMSE of a plain
+# `LinearRegression` on the same folds, and the test numbers are those of your model. The
+# grader runs your function on another split of the diabetes data, so choose by
+# cross-validation inside the function rather than hard-coding a setting. Keep the search
+# small (a few dozen fits): the notebook should stay fast.
 
-# %% deletable=false nbgrader={"cell_type": "code", "checksum": "81ff8dc4e983d981418e08feed505702", "grade": false, "grade_id": "diabetes_project", "locked": false, "schema_version": 3, "solution": true, "task": false}
-ALPHAS = [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "f49584b2afae74ca756b604ecf7fb084", "grade": false, "grade_id": "diabetes_project", "locked": false, "schema_version": 3, "solution": true, "task": false}
+DIABETES_CV = KFold(n_splits=5, shuffle=True, random_state=0)
 
 
-def diabetes_project(x_train, y_train, x_test, y_test, alphas):
-    """Choose Ridge's alpha by cross-validated RMSE, refit, and report test metrics."""
+def cv_rmse_of(model, x, y):
+    """Mean 5-fold cross-validated RMSE of an unfitted model on (x, y), with DIABETES_CV."""
+    return float(-cross_val_score(model, x, y, cv=DIABETES_CV, scoring="neg_root_mean_squared_error").mean())
+
+
+def diabetes_project(x_train, y_train, x_test, y_test):
+    """Choose a regressor by cross-validated RMSE on the training set, refit it, report test metrics."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-regression_project = diabetes_project(xd_train, yd_train, xd_test, yd_test, ALPHAS)
-print("alpha:", regression_project["alpha"], " CV RMSE:", round(regression_project["cv_rmse"], 2),
+regression_project = diabetes_project(xd_train, yd_train, xd_test, yd_test)
+print("chosen:", regression_project["model"], " CV RMSE:", round(regression_project["cv_rmse"], 2),
       " test:", {k: round(v, 3) for k, v in regression_project["test"].items()})
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a728fee07432458edea7fdc91bb4e379", "grade": true, "grade_id": "diabetes_project_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-check_that("the chosen alpha to be one of ALPHAS", regression_project["alpha"] in ALPHAS,
-           got=regression_project["alpha"], hint="return the alpha itself, not its position in the list")
-check_that("a positive CV RMSE", regression_project["cv_rmse"] > 0, got=regression_project["cv_rmse"],
-           hint="scikit-learn's score is minus the RMSE: negate it")
+# %%
+def check_regression_project(result, x_train, y_train, x_test, y_test, where):
+    """The rules of exercise 9, for any regressor."""
+    check(f"the keys of the result {where}", sorted(result), ["cv_rmse", "model", "test"],
+          hint="return a dict with the keys model, cv_rmse and test")
+    check(f"the reported CV RMSE against cross-validating clone(model) {where}", result["cv_rmse"],
+          cv_rmse_of(clone(result["model"]), x_train, y_train), rtol=1e-5,
+          hint="report the mean RMSE of the chosen model over the DIABETES_CV folds of the training set (positive)")
+    linear_rmse = cv_rmse_of(LinearRegression(), x_train, y_train)
+    check_that(f"a CV RMSE no higher than LinearRegression's ({linear_rmse:.2f}) {where}",
+               result["cv_rmse"] <= linear_rmse + 1e-9, got=result["cv_rmse"],
+               hint="include plain linear regression among your candidates, or beat it")
+    predictions = result["model"].predict(x_test)
+    check(f"the test metrics against the model's predictions {where}",
+          [result["test"][key] for key in ("mae", "rmse", "r2")],
+          [metrics.mean_absolute_error(y_test, predictions), metrics.root_mean_squared_error(y_test, predictions),
+           metrics.r2_score(y_test, predictions)], rtol=1e-5,
+          hint="fit the chosen model on the whole training set, then measure it on the test set")
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "124c93e84b375ff2ce0ab4046f6433fd", "grade": true, "grade_id": "diabetes_project_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check_regression_project(regression_project, xd_train, yd_train, xd_test, yd_test, "(the lab's split)")
 check_that("a test R² above 0.3", regression_project["test"]["r2"] > 0.3, got=regression_project["test"],
-           hint="fit Ridge(alpha=best) on the whole training set before predicting the test set")
+           hint="fit the chosen model on the whole training set before predicting the test set")
 
 # %% [markdown]
 # ## What you built
@@ -596,6 +721,8 @@ check_that("a test R² above 0.3", regression_project["test"]["r2"] > 0.3, got=r
 # - The ROC curve is a threshold sweep, the AUC its area by the trapezoid rule, and AUC
 #   compares models before any threshold is chosen.
 # - The threshold is chosen from the costs of the two mistakes, on out-of-fold predictions,
-#   never on the test set.
+#   never on the test set (a threshold that moves when the test labels move was tuned on
+#   them), and defended in words: what it trades, and how far the evidence goes.
 # - For regression, MAE and RMSE measure the typical miss in the target's units, and R² says
-#   how much better than predicting the mean the model is.
+#   how much better than predicting the mean the model is; a model is chosen by
+#   cross-validation on the training set and must beat the simple baselines there.

@@ -31,9 +31,9 @@
 # ## Setup
 
 # %%
-from course import check, check_that, set_seed  # first: it also quiets TensorFlow's start-up log
+from course import check, check_that, needs, start_lab  # first: it also quiets TensorFlow's start-up log
 from course.data import load_arrays, train_test
-from course.plotting import labelled, plot_history, use_course_style
+from course.plotting import add_caption, labelled, plot_history
 
 import keras
 import matplotlib.pyplot as plt
@@ -45,8 +45,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-set_seed(42)
-use_course_style()
+WORK_DIR = start_lab("lab04", seed=42, threads=1)
 
 # %% [markdown]
 # ## 1. Under-fitting, good fit, over-fitting
@@ -80,8 +79,8 @@ for ax, degree, verdict in zip(axes, (1, 4, 15), ("under-fit", "good fit", "over
     ax.text(-0.95, -1.85, f"train MSE {train_mse:.3f}\nvalidation MSE {val_mse:.3f}", fontsize=9)
     labelled(ax, f"degree {degree}: {verdict}", "x", "y")
 axes[0].legend(loc="upper left", fontsize=8)
-fig.text(0.5, -0.04, "A line misses the wave; degree 4 follows it; degree 15 threads every noisy point "
-         "and swings wildly between them.", ha="center", style="italic")
+add_caption(fig, "A line misses the wave; degree 4 follows it; degree 15 threads every noisy point "
+            "and swings wildly between them.")
 plt.show()
 
 # %% [markdown]
@@ -119,6 +118,10 @@ check("the train MSE of polynomial_errors at degree 0",
       polynomial_errors(x_wave, y_wave, x_wave_val, y_wave_val, 0)[0], np.var(y_wave),
       hint="a degree-0 polynomial is the mean of y_train, so its train MSE is the variance of y_train")
 train_curve = sweep_errors[:, 0]
+errors_3 = polynomial_errors(x_wave, y_wave, x_wave_val, y_wave_val, 3)
+check_that("polynomial_errors to return a tuple of two floats", isinstance(errors_3, tuple) and len(errors_3) == 2
+           and all(type(value) is float for value in errors_3), got=errors_3,
+           hint="return (float(train_mse), float(val_mse))")
 check_that("the train MSE never to grow with the degree", bool(np.all(np.diff(train_curve) <= 1e-6 * train_curve[0])),
            got=train_curve, hint="measure the train error on the same points you fitted")
 check_that("the best degree to be between 2 and 8", 2 <= best_degree <= 8, got=best_degree,
@@ -140,15 +143,16 @@ check("best_degree", best_degree, DEGREES[int(np.argmin(reference_val))])
 # steadily, validation error falls, bottoms out, and climbs again.
 
 # %%
-fig, ax = plt.subplots()
-ax.plot(DEGREES, sweep_errors[:, 0], marker="o", label="training MSE")
-ax.plot(DEGREES, sweep_errors[:, 1], marker="o", label="validation MSE")
-ax.axvline(best_degree, color="gray", linestyle=":", label=f"best degree ({best_degree})")
-ax.set_yscale("log")
-ax.legend()
-labelled(ax, "Error against model complexity", "polynomial degree", "mean squared error (log scale)",
-         caption="Left of the minimum the model under-fits; right of it, it over-fits.")
-plt.show()
+with needs("exercise 1 (`polynomial_errors` and `best_degree`)"):
+    fig, ax = plt.subplots()
+    ax.plot(DEGREES, sweep_errors[:, 0], marker="o", label="training MSE")
+    ax.plot(DEGREES, sweep_errors[:, 1], marker="o", label="validation MSE")
+    ax.axvline(best_degree, color="gray", linestyle=":", label=f"best degree ({best_degree})")
+    ax.set_yscale("log")
+    ax.legend()
+    labelled(ax, "Error against model complexity", "polynomial degree", "mean squared error (log scale)",
+             caption="Left of the minimum the model under-fits; right of it, it over-fits.")
+    plt.show()
 
 # %% [markdown]
 # ## 2. A network trained too long
@@ -164,11 +168,19 @@ plt.show()
 features, target = load_arrays("breast_cancer")
 noise = np.random.default_rng(0).normal(size=(len(features), 100)).astype("float32")
 x_all = np.hstack([features, noise])  # columns 0-29 are real, 30-129 are noise
-x_fit, x_rest, y_fit, y_rest = train_test_split(x_all, target, train_size=120, stratify=target, random_state=0)
-x_val, x_test, y_val, y_test = train_test_split(x_rest, y_rest, train_size=150, stratify=y_rest, random_state=0)
-mean, std = x_fit.mean(axis=0), x_fit.std(axis=0)
-x_fit, x_val, x_test = [((x - mean) / std).astype("float32") for x in (x_fit, x_val, x_test)]
-y_fit, y_val, y_test = [y.astype("float32") for y in (y_fit, y_val, y_test)]
+
+
+def noisy_split(seed):
+    """(x_fit, x_val, x_test, y_fit, y_val, y_test): 120 / 150 / 299 tumours, scaled with the fit rows' statistics."""
+    x_fit, x_rest, y_fit, y_rest = train_test_split(x_all, target, train_size=120, stratify=target, random_state=seed)
+    x_val, x_test, y_val, y_test = train_test_split(x_rest, y_rest, train_size=150, stratify=y_rest,
+                                                    random_state=seed)
+    mean, std = x_fit.mean(axis=0), x_fit.std(axis=0)
+    scaled = [((x - mean) / std).astype("float32") for x in (x_fit, x_val, x_test)]
+    return (*scaled, *[y.astype("float32") for y in (y_fit, y_val, y_test)])
+
+
+x_fit, x_val, x_test, y_fit, y_val, y_test = noisy_split(seed=0)
 N_INPUTS = x_fit.shape[1]
 print("fit:", x_fit.shape, "validation:", x_val.shape, "test:", x_test.shape)
 
@@ -298,6 +310,9 @@ check("top_k_by_correlation(x_fit, y_fit, 10) against SelectKBest(f_classif, k=1
       hint="rank by the absolute value of the correlation, keep the first k, and sort the indices")
 check_that("every kept column to be a real feature (index below 30)", bool(np.all(np.asarray(kept_by_hand) < 30)),
            got=kept_by_hand)
+check_that("a sorted NumPy array of integer indices", isinstance(kept_by_hand, np.ndarray)
+           and kept_by_hand.dtype.kind in "iu" and bool(np.all(np.diff(kept_by_hand) > 0)), got=kept_by_hand,
+           hint="np.sort(np.argsort(-np.abs(correlation))[:k]) is sorted and made of ints")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(21)
 xr = rng.normal(size=(60, 25))
@@ -386,6 +401,9 @@ check("the names of rank_remedies on a toy dict, best first", [name for name, _ 
       hint="leave the baseline out and sort by gain, largest first")
 check("the gains of rank_remedies on a toy dict", [gain for _, gain in toy], [20.0, -20.0],
       hint="gain = 100 * (baseline_loss - loss) / baseline_loss")
+check("the names of rank_remedies with baseline='ref'",
+      [name for name, _ in rank_remedies({"a": 2.0, "ref": 4.0, "b": 5.0}, baseline="ref")], ["a", "b"],
+      hint="use the baseline argument as the key of the reference loss, and leave that key out")
 check_that("best_remedy to be one of the remedies measured above", best_remedy in remedy_losses
            and best_remedy != "baseline", got=best_remedy, hint="take the first name of rank_remedies(remedy_losses)")
 ### BEGIN HIDDEN TESTS
@@ -396,6 +414,66 @@ check("helped", list(helped), [name for name in sorted(others, key=others.get)
 toy2 = rank_remedies({"a": 2.0, "ref": 4.0, "b": 5.0, "c": 1.0}, baseline="ref")
 check("the names of rank_remedies with another baseline", [name for name, _ in toy2], ["c", "a", "b"])
 check("the gains of rank_remedies with another baseline", [gain for _, gain in toy2], [75.0, 50.0, -25.0])
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 4 (a problem): close the gap
+#
+# Every remedy above lowered the test loss, but the baseline's real symptom is the distance
+# between its two curves: after 100 epochs its training loss is 0.0000 and its validation
+# loss 0.345. Call the difference, validation minus training log-loss after the last epoch,
+# the **generalisation gap**. Find settings for `make_mlp` that, trained for the full 100
+# epochs on the fit set (no early stopping), end with a validation log-loss of at most
+# **0.22** and a gap of at most **0.16**.
+#
+# Set `gap_settings` to a dict of keyword arguments for `make_mlp`: any of `units` (a tuple
+# of layer widths), `dropout` and `l2`; the network reads all 130 columns. The helper
+# `gap_report` below is the acceptance test: it trains a seeded network with your settings
+# and returns both numbers. Remedies may be combined. Each call trains one network (about a
+# second), so keep your own search to a handful of calls. The grader also trains your
+# settings on two other random splits of the tumours, with the same two limits: settings
+# that pass on one split by luck will not pass there.
+
+# %%
+def gap_report(settings, data, seed=0, epochs=EPOCHS):
+    """Train make_mlp(**settings) full batch for ``epochs`` epochs; return its final losses and their gap."""
+    x_train_, x_val_, _, y_train_, y_val_, _ = data
+    model = make_mlp(x_train_.shape[1], seed=seed, **settings)
+    for _ in range(epochs):
+        model.train_on_batch(x_train_, y_train_)
+    train_loss = log_loss(y_train_, predict_proba(model, x_train_))
+    val_loss = log_loss(y_val_, predict_proba(model, x_val_))
+    return {"train_loss": round(train_loss, 4), "val_loss": round(val_loss, 4), "gap": round(val_loss - train_loss, 4)}
+
+
+LAB_SPLIT = (x_fit, x_val, x_test, y_fit, y_val, y_test)
+print("baseline:", gap_report({}, LAB_SPLIT))
+
+# %% exercise="close_the_gap"
+### BEGIN SOLUTION
+# L2 was the strongest single remedy; one narrower layer removes most of the spare capacity
+# the network used to memorise the noise columns, and a stronger penalty keeps the rest smooth.
+gap_settings = {"units": (32,), "l2": 0.03}
+### END SOLUTION
+gap_result = gap_report(gap_settings, LAB_SPLIT)
+print(gap_settings, "->", gap_result)
+
+# %% tests="close_the_gap" points=3
+check_that("gap_settings to be a dict of make_mlp's keyword arguments",
+           isinstance(gap_settings, dict) and set(gap_settings) <= {"units", "dropout", "l2"}, got=gap_settings,
+           hint="use only the keys units, dropout and l2")
+check_that("a validation log-loss of at most 0.22 after 100 epochs", gap_result["val_loss"] <= 0.22, got=gap_result,
+           hint="the remedies table shows which settings lower the loss on unseen tumours")
+check_that("a generalisation gap of at most 0.16 after 100 epochs", gap_result["gap"] <= 0.16, got=gap_result,
+           hint="a remedy that closes the gap keeps the training loss from reaching zero: try a stronger penalty or "
+                "a smaller network, or combine remedies")
+### BEGIN HIDDEN TESTS
+for split_seed in (1, 2):
+    other = gap_report(gap_settings, noisy_split(split_seed), seed=split_seed)
+    check_that(f"a validation log-loss of at most 0.22 on another split (seed {split_seed})", other["val_loss"] <= 0.22,
+               got=other)
+    check_that(f"a generalisation gap of at most 0.16 on another split (seed {split_seed})", other["gap"] <= 0.16,
+               got=other)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -421,7 +499,7 @@ for seed in range(5):
 # other k - 1 folds and score it on this one. The k scores give a mean (the estimate) and a
 # spread (how much it depends on the data it saw). Typical choices are k = 5 or 10.
 #
-# ### Exercise 4: the fold indices
+# ### Exercise 5: the fold indices
 #
 # Write `kfold_indices(n_samples, k)` that returns a list of `k` pairs
 # `(train_indices, val_indices)` of NumPy integer arrays. The validation folds are
@@ -455,6 +533,10 @@ check("the validation indices of kfold_indices(10, 3)", [list(val) for _, val in
       hint="10 = 3 * 3 + 1, so the first fold gets one extra index")
 check("the training indices of the second fold", small_folds[1][0], [0, 1, 2, 3, 7, 8, 9],
       hint="training indices are every index not in the validation fold")
+check_that("NumPy integer arrays for both parts of every fold",
+           all(isinstance(part, np.ndarray) and part.dtype.kind in "iu" for fold in small_folds for part in fold),
+           got=[(type(part).__name__, getattr(part, "dtype", None)) for part in small_folds[0]],
+           hint="build the indices from np.arange(n_samples); np.concatenate keeps them integers")
 ### BEGIN HIDDEN TESTS
 for n, k in [(12, 4), (17, 5), (569, 10), (7, 7)]:
     mine = kfold_indices(n, k)
@@ -488,7 +570,7 @@ for name, splitter in splitters.items():
     print(f"{name:34s} classes per validation fold {class_counts}  accuracy {np.round(scores, 2)}")
 
 # %% [markdown]
-# ### Exercise 5: cross-validation, the whole loop
+# ### Exercise 6: cross-validation, the whole loop
 #
 # Write `cross_validate_by_hand(make_model, x, y, folds)`: for every `(train, val)` pair in
 # `folds`, build a fresh model with `make_model()`, fit it on the training rows, score it on
@@ -533,6 +615,9 @@ check("cross_validate_by_hand against cross_val_score on the breast cancer folds
            "then score it on the rows x[val]")
 check("mean_and_spread([0.8, 0.9, 1.0])", mean_and_spread([0.8, 0.9, 1.0]), [0.9, np.std([0.8, 0.9, 1.0])],
       hint="return (np.mean(scores), np.std(scores))")
+check_that("mean_and_spread to return a tuple of two floats",
+           isinstance(mean_and_spread(by_hand), tuple) and all(type(v) is float for v in mean_and_spread(by_hand)),
+           got=mean_and_spread(by_hand), hint="wrap both in float(...)")
 ### BEGIN HIDDEN TESTS
 iris_folds = list(KFold(4, shuffle=True, random_state=3).split(x_iris))
 make_tree = lambda: DecisionTreeClassifier(max_depth=2, random_state=0)  # noqa: E731
@@ -542,6 +627,89 @@ check("the number of scores", len(tree_scores), 4)
 rng = np.random.default_rng(22)
 random_scores = rng.random(7)
 check("mean_and_spread on random scores", mean_and_spread(random_scores), [random_scores.mean(), random_scores.std()])
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 7 (a problem): a leak in the cross-validation
+#
+# Cross-validation is only honest if *every* step that learns from data, scaling, feature
+# selection, the model itself, is fitted on the training rows of each fold alone. Here is a
+# common mistake: select the columns most correlated with the label on **all** rows, then
+# cross-validate the model on those columns. On **synthetic** data where the label is pure
+# coin flips, independent of 2,000 random columns, nothing can be predicted, so an honest
+# estimate must come out near 0.5.
+
+# %%
+def leaky_cv_accuracy(x, y, k, folds):
+    """Mean fold accuracy of 'top-k columns, then logistic regression', with the columns chosen on ALL rows."""
+    kept = SelectKBest(f_classif, k=k).fit(x, y).get_support(indices=True)
+    return float(cross_val_score(LogisticRegression(max_iter=1000), x[:, kept], y, cv=folds).mean())
+
+
+def coin_flip_data(seed, n_rows=60, n_columns=2000):
+    """Synthetic: random columns and random 0/1 labels that no column can predict."""
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n_rows, n_columns)), rng.integers(0, 2, n_rows)
+
+
+x_coin, y_coin = coin_flip_data(seed=0)
+coin_folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(x_coin, y_coin))
+print(f"leaky estimate on coin flips: {leaky_cv_accuracy(x_coin, y_coin, 10, coin_folds):.2f}")
+
+# %% [markdown]
+# The leaky estimate looks like a useful model; it is not. The 10 columns were picked
+# because they happen to agree with the labels of *all* 60 rows, validation rows included,
+# so each fold is validated on rows that helped choose its features.
+#
+# Write `honest_cv_accuracy(x, y, k, folds)` that estimates the same procedure honestly:
+# keep the `k` columns with the highest `SelectKBest(f_classif, k=k)` score and fit a
+# `LogisticRegression(max_iter=1000)` on them, with both steps fitted on the training rows of
+# each `(train, val)` fold only, score the accuracy on the validation rows, and return the mean
+# over the folds as a float. How you do it is up to you (a loop over the folds, or a
+# scikit-learn `Pipeline` passed to `cross_val_score`). The checks expect an estimate no higher
+# than 0.7 on the coin flips, and the same number as a correct estimate of this procedure on
+# the 120 noisy tumours of section 2; the grader tries other data, other k and other folds.
+
+# %% exercise="honest_cv"
+def honest_cv_accuracy(x, y, k, folds):
+    """Mean fold accuracy of 'top-k columns by f_classif, then logistic regression', both fitted per fold."""
+    ### BEGIN SOLUTION
+    procedure = make_pipeline(SelectKBest(f_classif, k=k), LogisticRegression(max_iter=1000))
+    return float(cross_val_score(procedure, x, y, cv=folds).mean())
+    ### END SOLUTION
+
+
+print(f"honest estimate on coin flips: {honest_cv_accuracy(x_coin, y_coin, 10, coin_folds):.2f}")
+
+# %% tests="honest_cv" points=3
+def reference_cv_accuracy(x, y, k, folds):
+    scores = []
+    for train, val in folds:
+        selector = SelectKBest(f_classif, k=k).fit(x[train], y[train])
+        model = LogisticRegression(max_iter=1000).fit(selector.transform(x[train]), y[train])
+        scores.append(model.score(selector.transform(x[val]), y[val]))
+    return float(np.mean(scores))
+
+
+coin_estimate = honest_cv_accuracy(x_coin, y_coin, 10, coin_folds)
+check_that("an honest estimate of at most 0.7 on coin-flip labels", coin_estimate <= 0.7, got=coin_estimate,
+           hint="choose the columns inside each fold, from the training rows x[train] only")
+check_that("the estimate to be a float", type(coin_estimate) is float, got=type(coin_estimate).__name__,
+           hint="return float(...) of the mean")
+fit_folds = list(StratifiedKFold(n_splits=4, shuffle=True, random_state=0).split(x_fit, y_fit))
+check("honest_cv_accuracy on the 120 noisy tumours of section 2, k=5", honest_cv_accuracy(x_fit, y_fit, 5, fit_folds),
+      reference_cv_accuracy(x_fit, y_fit, 5, fit_folds),
+      hint="per fold: fit SelectKBest(f_classif, k=k) and then LogisticRegression(max_iter=1000) on the training rows, "
+           "score on the validation rows; return the mean")
+### BEGIN HIDDEN TESTS
+for seed, k in [(1, 5), (2, 20)]:
+    xs, ys = coin_flip_data(seed=seed, n_rows=80, n_columns=1500)
+    fs = list(StratifiedKFold(n_splits=4, shuffle=True, random_state=seed).split(xs, ys))
+    check(f"honest_cv_accuracy on other coin flips (seed {seed}, k={k})", honest_cv_accuracy(xs, ys, k, fs),
+          reference_cv_accuracy(xs, ys, k, fs))
+iris_folds_5 = list(KFold(3, shuffle=True, random_state=5).split(x_iris))
+check("honest_cv_accuracy on the iris data, k=2", honest_cv_accuracy(x_iris, y_iris, 2, iris_folds_5),
+      reference_cv_accuracy(x_iris, y_iris, 2, iris_folds_5))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -586,7 +754,7 @@ labelled(ax, "4-fold validation loss of the network, epoch by epoch", "epoch", "
 plt.show()
 
 # %% [markdown]
-# ### Exercise 6: the one-standard-error rule
+# ### Exercise 8: the one-standard-error rule
 #
 # The minimum of a noisy mean curve is itself noisy. A common, more cautious choice is the
 # **one-standard-error rule**: find the epoch with the lowest mean loss, compute the standard
@@ -621,6 +789,8 @@ check("one_se_epochs when all folds agree", one_se_epochs([[3.0, 2.0, 1.0, 1.5]]
       hint="with identical folds the standard error is 0, so the rule picks the minimum itself")
 check_that("the one-SE choice not to exceed the lowest-mean choice", epochs_one_se <= chosen_epochs,
            got=(epochs_one_se, chosen_epochs))
+check_that("one_se_epochs to return a Python int", type(one_se_epochs(toy_curves)) is int,
+           got=type(one_se_epochs(toy_curves)).__name__, hint="return int(...) of the epoch number")
 ### BEGIN HIDDEN TESTS
 def reference_one_se(curves):
     curves = np.asarray(curves, dtype=float)
@@ -635,7 +805,6 @@ for k in (3, 5):
     noisy = shape + rng.normal(0, 0.08, size=(k, 30))
     check(f"one_se_epochs on random curves, k={k}", one_se_epochs(noisy), reference_one_se(noisy))
 check("one_se_epochs on the network's CV curves", epochs_one_se, reference_one_se(cv_curves))
-check_that("one_se_epochs to return an int", isinstance(one_se_epochs(toy_curves), int), got=one_se_epochs(toy_curves))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -673,7 +842,7 @@ labelled(ax, "Accuracy of each of 10 folds", "fold", "validation accuracy",
 plt.show()
 
 # %% [markdown]
-# ### Exercise 7: a fold ensemble
+# ### Exercise 9: a fold ensemble
 #
 # Write `fit_fold_models(make_model, x, y, folds)` that returns the list of models, one per
 # fold, each built with `make_model()` and fitted on that fold's **training** rows; and
@@ -717,6 +886,11 @@ check("the shape of ensemble_proba(fold_models, xc_test)", np.shape(probabilitie
 check("the row sums of the ensemble's probabilities", np.sum(probabilities, axis=1), np.ones(len(xc_test)),
       hint="an average of probability rows still sums to 1")
 check_that("an ensemble test accuracy above 0.88", ensemble_accuracy > 0.88, got=ensemble_accuracy)
+first_train = ensemble_folds[0][0]
+check("the first fold model's test probabilities against a tree fitted on fold 0's training rows",
+      fold_models[0].predict_proba(xc_test),
+      make_small_tree().fit(xc_train[first_train], yc_train[first_train]).predict_proba(xc_test),
+      hint="fit each model on x[train], y[train] of its own fold, never on all rows")
 ### BEGIN HIDDEN TESTS
 for fold, ((train, _), model) in enumerate(zip(ensemble_folds, fold_models)):
     reference_tree = make_small_tree().fit(xc_train[train], yc_train[train])
@@ -734,9 +908,12 @@ check("ensemble_proba of three iris models", ensemble_proba(iris_models, x_iris)
 # - Under-fitting and over-fitting read off a validation curve: training error only ever
 #   improves with complexity (or epochs); validation error turns back up.
 # - Five remedies measured on the same network and the same test set: a smaller model,
-#   dropout, L2, early stopping, and a correlation filter that matches `SelectKBest`.
+#   dropout, L2, early stopping, and a correlation filter that matches `SelectKBest`; then
+#   settings of your own that close the generalisation gap on three different splits.
 # - k-fold cross-validation from index splitting to per-fold training and the mean and
 #   spread of the scores, checked against `KFold` and `cross_val_score`, with shuffling and
-#   stratification where the rows are ordered or the classes unbalanced.
+#   stratification where the rows are ordered or the classes unbalanced; and a leak found and
+#   fixed: every step that learns from data (here, feature selection) is fitted inside each
+#   fold, or coin flips look predictable.
 # - Cross-validation of a Keras network to choose its number of epochs, with the
 #   one-standard-error rule, and a fold ensemble built from the k models.

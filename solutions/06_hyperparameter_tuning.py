@@ -10,8 +10,8 @@
 # # Lab 06: Hyperparameter tuning and AutoML
 #
 # **Description:** grid and random search with scikit-learn, KerasTuner's random search,
-# Hyperband and Bayesian optimization, successive halving written by hand, and the ideas
-# behind AutoML and neural architecture search.
+# Hyperband and Bayesian optimization, successive halving written by hand, Optuna's studies,
+# TPE sampler and pruners, and the ideas behind AutoML and neural architecture search.
 #
 # A network's weights are learned, but almost everything around them is chosen by you: how
 # many layers, how many units, which activation, which learning rate, how many epochs. Those
@@ -32,15 +32,19 @@
 # %% [markdown]
 # ## Setup
 #
-# `course` is this course's helper package: `set_seed` fixes every random number generator so
-# your results repeat, and `check` compares your answers with the expected ones. KerasTuner
-# (`keras_tuner`, imported as `kt`) writes its trials to disk; this lab gives it a fresh
-# temporary folder, so nothing lands next to the notebook and every run starts clean.
+# `course` is this course's helper package: `start_lab` fixes every random number generator so
+# your results repeat, quiets the libraries' progress logs and returns a fresh scratch folder,
+# `WORK_DIR`; `check` compares your answers with the expected ones. Two tuning libraries write
+# their trials somewhere: KerasTuner (`keras_tuner`, imported as `kt`) to disk, under
+# `WORK_DIR`, and Optuna to an in-memory study. Optuna logs one line per trial by default;
+# `optuna.logging.set_verbosity(optuna.logging.WARNING)` keeps only its warnings (the call to
+# remember for your own scripts), and `start_lab` then lowers every chatty library's logger,
+# Optuna's included, to errors only.
 
 # %%
-from course import check, check_that, set_seed  # first: it also quiets TensorFlow's start-up log
+from course import check, check_that, needs, start_lab  # first: it also quiets TensorFlow's start-up log
 from course.data import train_test
-from course.plotting import labelled, use_course_style
+from course.plotting import labelled
 
 import gc
 import os
@@ -52,22 +56,25 @@ import keras
 import keras_tuner as kt
 import matplotlib.pyplot as plt
 import numpy as np
+import optuna
 import pandas as pd
 import tensorflow as tf
 from scipy.stats import loguniform, spearmanr
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_val_score
 from sklearn.svm import SVC
 
-SEED = set_seed(42)
-use_course_style()
+SEED = 42
+optuna.logging.set_verbosity(optuna.logging.WARNING)
 # Hyperband reloads a trial's weights without its optimizer state; Keras warns about it each time.
 warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
 # With three trials, the Gaussian process inside BayesianOptimization often fits a length scale at
 # the edge of its allowed range; scikit-learn warns about it, and it is harmless here.
 warnings.filterwarnings("ignore", category=ConvergenceWarning, module="sklearn.gaussian_process")
-LAB_DIR = tempfile.mkdtemp(prefix="lab06-")  # every file this lab writes goes under here
-print("TensorFlow", tf.__version__, "| Keras", keras.__version__, "| KerasTuner", kt.__version__)
+print("TensorFlow", tf.__version__, "| Keras", keras.__version__, "| KerasTuner", kt.__version__,
+      "| Optuna", optuna.__version__)
+WORK_DIR = start_lab("lab06", seed=SEED)
 
 # %% [markdown]
 # ### The data
@@ -262,7 +269,8 @@ plt.show()
 # %% [markdown]
 # Both strategies ignore what they have already learned: the ninth candidate is chosen as
 # blindly as the first. The next sections fix that in two ways: by stopping bad candidates
-# early (Hyperband) and by modelling where good candidates lie (Bayesian optimization).
+# early (Hyperband, Optuna's pruners) and by modelling where good candidates lie (Bayesian
+# optimization, Optuna's TPE sampler).
 
 # %% [markdown]
 # ## 3. KerasTuner: a search space in code
@@ -412,7 +420,7 @@ for units, learning_rate in [(16, 1e-2), (128, 1e-4), (80, 1e-2)]:
 MAX_TRIALS = 3      # RandomSearch and BayesianOptimization
 MAX_EPOCHS = 2      # epochs of a full trial; Hyperband's largest budget
 FACTOR = 2          # Hyperband's reduction factor
-TUNER_DIR = os.path.join(LAB_DIR, "tuners")
+TUNER_DIR = str(WORK_DIR / "tuners")
 
 # %% [markdown]
 # ### Exercise 3: build the tuners
@@ -444,7 +452,7 @@ def make_tuner(kind, directory):
 
 
 # %% tests="make_tuner" points=2
-probe_dir = tempfile.mkdtemp(dir=LAB_DIR)
+probe_dir = tempfile.mkdtemp(dir=WORK_DIR)
 expected_types = {"random": kt.RandomSearch, "hyperband": kt.Hyperband, "bayesian": kt.BayesianOptimization}
 for kind, tuner_type in expected_types.items():
     probe = make_tuner(kind, probe_dir)
@@ -506,13 +514,14 @@ def run_search(tuner):
     return time.perf_counter() - start
 
 
-tuners = {}
-for kind in ["random", "hyperband", "bayesian"]:
-    tuners[kind] = make_tuner(kind, TUNER_DIR)
-    seconds = run_search(tuners[kind])
-    best = tuners[kind].oracle.get_best_trials(1)[0]
-    print(f"{kind:9s} {len(tuners[kind].oracle.trials)} trials in {seconds:4.1f} s, "
-          f"best val_accuracy {best.score:.3f} with {best.hyperparameters.values}")
+with needs("exercise 2 (`model_builder`) and exercise 3 (`make_tuner`)"):
+    tuners = {}
+    for kind in ["random", "hyperband", "bayesian"]:
+        tuners[kind] = make_tuner(kind, TUNER_DIR)
+        seconds = run_search(tuners[kind])
+        best = tuners[kind].oracle.get_best_trials(1)[0]
+        print(f"{kind:9s} {len(tuners[kind].oracle.trials)} trials in {seconds:4.1f} s, "
+              f"best val_accuracy {best.score:.3f} with {best.hyperparameters.values}")
 
 # %% [markdown]
 # `get_best_hyperparameters()` returns the winning `HyperParameters`, best first, and
@@ -521,9 +530,10 @@ for kind in ["random", "hyperband", "bayesian"]:
 # its parent's weights), its bracket and round.
 
 # %%
-best_hp = tuners["random"].get_best_hyperparameters(1)[0]
-print("random search's best:", best_hp.values)
-tuners["hyperband"].results_summary(num_trials=2)
+with needs("exercise 3 (`make_tuner`)"):
+    best_hp = tuners["random"].get_best_hyperparameters(1)[0]
+    print("random search's best:", best_hp.values)
+    tuners["hyperband"].results_summary(num_trials=2)
 
 # %% [markdown]
 # ### Exercise 4: the trial table
@@ -581,15 +591,16 @@ for kind, tuner in tuners.items():
 # runs, so its early scores are low even for good configurations.
 
 # %%
-fig, ax = plt.subplots()
-for kind, tuner in tuners.items():
-    scores = [trial.score for trial in tuner.oracle.trials.values()]
-    ax.plot(range(1, len(scores) + 1), np.maximum.accumulate(scores), marker="o", label=kind)
-ax.axhline(baseline_val_accuracy, color="grey", linestyle=":", label="hand-picked baseline")
-ax.legend()
-labelled(ax, "Best validation accuracy so far", "trial", "val_accuracy",
-         caption="Each tuner's running best; the dotted line is the 2-epoch baseline from section 1.")
-plt.show()
+with needs("exercise 3 (`make_tuner`)"):
+    fig, ax = plt.subplots()
+    for kind, tuner in tuners.items():
+        scores = [trial.score for trial in tuner.oracle.trials.values()]
+        ax.plot(range(1, len(scores) + 1), np.maximum.accumulate(scores), marker="o", label=kind)
+    ax.axhline(baseline_val_accuracy, color="grey", linestyle=":", label="hand-picked baseline")
+    ax.legend()
+    labelled(ax, "Best validation accuracy so far", "trial", "val_accuracy",
+             caption="Each tuner's running best; the dotted line is the 2-epoch baseline from section 1.")
+    plt.show()
 
 # %% [markdown]
 # ### Rebuild and retrain the winner
@@ -600,14 +611,15 @@ plt.show()
 # only then measures it on the test set.
 
 # %%
-overall = max(tuners.values(), key=lambda tuner: tuner.oracle.get_best_trials(1)[0].score)
-winner_hp = overall.get_best_hyperparameters(1)[0]
-final_model = overall.hypermodel.build(winner_hp)
-final_model.fit(np.concatenate([x_fit, x_val]), np.concatenate([y_fit, y_val]), epochs=6,
-                batch_size=BATCH, verbose=0)
-test_accuracy = accuracy_of(final_model, x_test, y_test)
-print(f"winner {dict((k, v) for k, v in winner_hp.values.items() if not k.startswith('tuner/'))}: "
-      f"test accuracy {test_accuracy:.3f}")
+with needs("exercise 3 (`make_tuner`)"):
+    overall = max(tuners.values(), key=lambda tuner: tuner.oracle.get_best_trials(1)[0].score)
+    winner_hp = overall.get_best_hyperparameters(1)[0]
+    final_model = overall.hypermodel.build(winner_hp)
+    final_model.fit(np.concatenate([x_fit, x_val]), np.concatenate([y_fit, y_val]), epochs=6,
+                    batch_size=BATCH, verbose=0)
+    test_accuracy = accuracy_of(final_model, x_test, y_test)
+    print(f"winner {dict((k, v) for k, v in winner_hp.values.items() if not k.startswith('tuner/'))}: "
+          f"test accuracy {test_accuracy:.3f}")
 
 # %% [markdown]
 # ## 5. Hyperband by hand: successive halving
@@ -725,8 +737,9 @@ check("a single configuration", successive_halving(["only"], curve_score), ("onl
 # cost. Count the epochs:
 
 # %%
-halving_epochs = sum(budget * len(scores) for budget, scores in rounds)
-print(f"successive halving: {halving_epochs} epochs; full evaluation: {len(CURVES) * FULL_EPOCHS} epochs")
+with needs("exercise 5 (`successive_halving`)"):
+    halving_epochs = sum(budget * len(scores) for budget, scores in rounds)
+    print(f"successive halving: {halving_epochs} epochs; full evaluation: {len(CURVES) * FULL_EPOCHS} epochs")
 
 # %% [markdown]
 # ### When halving goes wrong, and how Hyperband hedges
@@ -746,9 +759,10 @@ def with_late_bloomer(config, epochs):
 
 pool = list(CURVES) + ["L"]
 best_full = max(pool, key=lambda config: with_late_bloomer(config, FULL_EPOCHS))
-for min_budget in [1, 4]:
-    picked, _ = successive_halving(pool, with_late_bloomer, min_budget=min_budget)
-    print(f"starting at {min_budget} epoch(s): picks {picked}; full evaluation picks {best_full}")
+with needs("exercise 5 (`successive_halving`)"):
+    for min_budget in [1, 4]:
+        picked, _ = successive_halving(pool, with_late_bloomer, min_budget=min_budget)
+        print(f"starting at {min_budget} epoch(s): picks {picked}; full evaluation picks {best_full}")
 
 # %% [markdown]
 # A small starting budget lets you try many configurations but trusts early scores; a large
@@ -758,11 +772,12 @@ for min_budget in [1, 4]:
 # (plain random search). Our Hyperband tuner ran two brackets; its trials record which:
 
 # %%
-band_rows = [{key.replace("tuner/", ""): value for key, value in trial.hyperparameters.values.items()
-              if key in ("units", "learning_rate", "tuner/bracket", "tuner/round", "tuner/epochs",
-                         "tuner/initial_epoch")} | {"score": round(trial.score, 3)}
-             for trial in tuners["hyperband"].oracle.trials.values()]
-pd.DataFrame(band_rows)
+with needs("exercise 3 (`make_tuner`)"):
+    band_rows = [{key.replace("tuner/", ""): value for key, value in trial.hyperparameters.values.items()
+                  if key in ("units", "learning_rate", "tuner/bracket", "tuner/round", "tuner/epochs",
+                             "tuner/initial_epoch")} | {"score": round(trial.score, 3)}
+                 for trial in tuners["hyperband"].oracle.trials.values()]
+    display(pd.DataFrame(band_rows))
 
 # %% [markdown]
 # Bracket 1 is successive halving: two configurations get one epoch and the better one is
@@ -770,7 +785,346 @@ pd.DataFrame(band_rows)
 # Bracket 0 gives two fresh configurations the full two epochs straight away.
 
 # %% [markdown]
-# ## 6. AutoML and neural architecture search
+# ## 6. Optuna: a search space defined while it runs
+#
+# KerasTuner is built around Keras models. **Optuna** is the general-purpose tuner that
+# production teams reach for whatever the model: scikit-learn, PyTorch, XGBoost, a whole
+# pipeline. Three objects make up its API:
+#
+# - an **objective function** `objective(trial)` that trains and scores one configuration. It
+#   asks the `trial` for each hyperparameter as it needs it, `trial.suggest_float(name, low,
+#   high, log=True)`, `trial.suggest_int(...)`, `trial.suggest_categorical(name, choices)`,
+#   so the search space is defined *by running* the code (an `if` can even open a branch of the
+#   space that only some trials have);
+# - a **study**, `optuna.create_study(direction="maximize", sampler=..., pruner=...)`, that
+#   calls the objective `n_trials` times in `study.optimize(objective, n_trials=...)` and keeps
+#   every trial: `study.best_value`, `study.best_params`, `study.trials`,
+#   `study.trials_dataframe()`;
+# - a **sampler** that picks each trial's values. `RandomSampler` is random search.
+#   `TPESampler` (the default) is Bayesian optimization with a *tree-structured Parzen
+#   estimator*: after `n_startup_trials` random trials, it splits the finished trials into a
+#   good group (the best quarter or so) and the rest, fits a density to the hyperparameter
+#   values of each group, and proposes values that are likely under the good density and
+#   unlikely under the other. Give it a `seed` and the same trials come back on every run.
+#
+# Here is the SVC search of section 2 again, written for Optuna: the same log-uniform ranges,
+# the same 3-fold cross-validated accuracy, 20 trials for each of the two samplers.
+
+# %%
+def svc_objective(trial):
+    """3-fold cross-validated accuracy of an SVC whose C and gamma come from the trial."""
+    c = trial.suggest_float("C", 1e-2, 1e2, log=True)
+    gamma = trial.suggest_float("gamma", 1e-4, 1.0, log=True)
+    return float(cross_val_score(SVC(C=c, gamma=gamma), x_fit, y_fit, cv=3).mean())
+
+
+svc_studies = {}
+for name, sampler in [("random", optuna.samplers.RandomSampler(seed=SEED)),
+                      ("TPE", optuna.samplers.TPESampler(seed=SEED, n_startup_trials=5))]:
+    svc_studies[name] = optuna.create_study(direction="maximize", sampler=sampler)
+    svc_studies[name].optimize(svc_objective, n_trials=20)
+    best = {key: float(f"{value:.3g}") for key, value in svc_studies[name].best_params.items()}
+    good = sum(trial.value >= 0.95 for trial in svc_studies[name].trials[5:])
+    print(f"{name:6s} best {best} -> cross-validated accuracy {svc_studies[name].best_value:.3f}; "
+          f"trials 6-20 at 0.95 or better: {good} of 15")
+
+# %% [markdown]
+# Every trial is kept; `trials_dataframe()` turns them into a table with one row per trial,
+# its value, its parameters (`params_...`) and its state.
+
+# %%
+svc_studies["TPE"].trials_dataframe()[["number", "value", "params_C", "params_gamma", "state"]].head()
+
+# %%
+fig, ax = plt.subplots()
+for name, study in svc_studies.items():
+    values = [trial.value for trial in study.trials]
+    ax.plot(range(1, len(values) + 1), np.maximum.accumulate(values), marker="o", label=name)
+ax.axvline(5.5, color="grey", linestyle=":", label="TPE stops sampling at random")
+ax.legend()
+labelled(ax, "Optuna on the SVC: random sampling vs TPE", "trial", "best cross-validated accuracy so far",
+         caption="Both start at random; after five trials TPE samples where the good trials were.")
+plt.show()
+
+# %% [markdown]
+# Both samplers find a setting near 0.986, but they spend the budget differently. Once its
+# five random start-up trials are done, TPE puts most of its trials in the good region (11 of
+# the last 15 reach 0.95), while random sampling keeps landing anywhere (3 of 15). That
+# concentration is what pays when a trial is expensive or the space has many dimensions. With
+# another seed the numbers change, and so may the order of the two best values.
+#
+# ### Pruning: successive halving, trial by trial
+#
+# A **pruner** stops trials that are going badly, like Hyperband's early rounds. The
+# objective reports an *intermediate value* after every epoch with `trial.report(value,
+# step)`, then asks `trial.should_prune()`; when the answer is yes it raises
+# `optuna.TrialPruned()`, and the study records the trial as `PRUNED`. Two pruners:
+#
+# - `MedianPruner(n_startup_trials, n_warmup_steps)` prunes a trial whose value at a step is
+#   worse than the median of the earlier trials at that step;
+# - `SuccessiveHalvingPruner(min_resource=1, reduction_factor=2)` is successive halving made
+#   **asynchronous** (ASHA): its rungs sit at 1, 2, 4, 8, ... epochs, and a trial that reaches
+#   a rung continues only if its value is in the top 1/`reduction_factor` of all the values
+#   recorded at that rung *so far*. Nothing waits for a round to fill up, so trials can run
+#   one after another, or in parallel on many machines. `HyperbandPruner` runs several such
+#   brackets, as `kt.Hyperband` does.
+#
+# The difference from the synchronous version of section 5 shows on the same synthetic
+# curves. We queue the eight configurations in order with `study.enqueue_trial` (so the
+# sampler plays no part) and let each pruner judge them epoch by epoch.
+
+# %%
+def curve_objective(trial):
+    """Train a synthetic configuration epoch by epoch, reporting its accuracy, unless pruned."""
+    config = trial.suggest_categorical("config", list(CURVES))
+    for epoch in range(1, FULL_EPOCHS + 1):
+        trial.report(curve_score(config, epoch), epoch)
+        if trial.should_prune():
+            raise optuna.TrialPruned()
+    return curve_score(config, FULL_EPOCHS)
+
+
+pruners = {"SuccessiveHalvingPruner": optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=2),
+           "MedianPruner": optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0)}
+for name, pruner in pruners.items():
+    study = optuna.create_study(direction="maximize", pruner=pruner, sampler=optuna.samplers.TPESampler(seed=SEED))
+    for config in CURVES:
+        study.enqueue_trial({"config": config})
+    study.optimize(curve_objective, n_trials=len(CURVES))
+    fates = ", ".join(f"{trial.params['config']} {'done' if trial.state.name == 'COMPLETE' else 'pruned'}"
+                      f"@{max(trial.intermediate_values)}" for trial in study.trials)
+    epochs_used = sum(len(trial.intermediate_values) for trial in study.trials)
+    print(f"{name:24s} {fates}\n{'':24s} -> best {study.best_params['config']}, {epochs_used} epochs")
+
+# %%
+with needs("exercise 5 (`successive_halving`)"):
+    print(f"successive halving by hand (section 5) -> best {winner}, {halving_epochs} epochs")
+
+# %% [markdown]
+# Read the two lines. The asynchronous pruner lets the first trials, A and B, run to the end:
+# when they reached each rung there was little or nothing to compare them with. D, the best
+# configuration, arrived fourth; at the 2-epoch rung it met A and B, only the top half of
+# three values (one trial) may go on, B was ahead, and D was pruned. The synchronous halving
+# of section 5 compared D with all eight configurations at once and kept it (it used only 24
+# epochs, but stopped at 4 epochs with the winner, which still has to be trained to the end).
+# The median rule is gentler: it pruned five configurations early and kept D, which won, at
+# the price of more epochs (55 against 39), since every trial it keeps trains all 16.
+# Asynchrony is what makes pruning practical on a cluster, and its price is that the order of
+# arrival matters; with many trials (not eight) the bar at every rung settles and that price
+# shrinks.
+#
+# ### Exercise 6 (a problem): an objective that can be pruned
+#
+# Write `make_objective(x_fit, y_fit, x_val, y_val, max_epochs)` that returns an Optuna
+# objective `objective(trial)` tuning a linear classifier trained by stochastic gradient
+# descent, `SGDClassifier(loss="log_loss", learning_rate="constant", alpha=..., eta0=...,
+# random_state=0)`. The rules:
+#
+# - the search space is exactly two hyperparameters: `"alpha"`, the L2 penalty, log-uniform
+#   in [1e-6, 1e-1], and `"eta0"`, the constant learning rate, log-uniform in [1e-4, 1]
+#   (`trial.suggest_float(..., log=True)`);
+# - one epoch is one `partial_fit` pass over the fit set (its first call needs
+#   `classes=np.unique(y_fit)`); train for at most `max_epochs` epochs;
+# - after epoch `e` (counting from 1) report the validation accuracy with
+#   `trial.report(accuracy, e)`, and stop with `raise optuna.TrialPruned()` when
+#   `trial.should_prune()` is true;
+# - return the validation accuracy after the last epoch (the value last reported).
+#
+# How you write the loop is up to you. The check runs a seeded study (TPE sampler, median
+# pruner, 15 trials) on the digits and accepts it when the best validation accuracy is at
+# least 0.85, every trial stayed inside the search space and reported once per epoch, at
+# least one trial was pruned, and every finished trial returned its last report. The grader
+# runs more studies, on another data set, with another seed and another pruner.
+
+# %% exercise="optuna_objective"
+def make_objective(x_fit, y_fit, x_val, y_val, max_epochs):
+    """An Optuna objective: SGDClassifier's alpha and eta0, reported and prunable every epoch."""
+    ### BEGIN SOLUTION
+    classes = np.unique(y_fit)
+
+    def objective(trial):
+        alpha = trial.suggest_float("alpha", 1e-6, 1e-1, log=True)
+        eta0 = trial.suggest_float("eta0", 1e-4, 1.0, log=True)
+        model = SGDClassifier(loss="log_loss", learning_rate="constant", alpha=alpha, eta0=eta0, random_state=0)
+        for epoch in range(1, max_epochs + 1):
+            model.partial_fit(x_fit, y_fit, classes=classes)
+            val_accuracy = float(model.score(x_val, y_val))
+            trial.report(val_accuracy, epoch)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        return val_accuracy
+    ### END SOLUTION
+
+    return objective
+
+
+# %% [markdown]
+# The check (and the grader) run studies through this helper and read what every trial did.
+
+# %%
+SGD_SPACE = {"alpha": optuna.distributions.FloatDistribution(1e-6, 1e-1, log=True),
+             "eta0": optuna.distributions.FloatDistribution(1e-4, 1.0, log=True)}
+
+
+def run_study(objective, seed, pruner, n_trials=15):
+    """A seeded TPE study of ``objective`` with ``pruner``; returns the finished study."""
+    study = optuna.create_study(direction="maximize", pruner=pruner,
+                                sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=5))
+    study.optimize(objective, n_trials=n_trials)
+    return study
+
+
+def study_report(study):
+    """Counts a reader of the study cares about: trials by state and the best value."""
+    states = [trial.state.name for trial in study.trials]
+    return {"complete": states.count("COMPLETE"), "pruned": states.count("PRUNED"),
+            "failed": states.count("FAIL"), "best": round(study.best_value, 3)}
+
+
+# %% tests="optuna_objective" points=4
+def check_study(study, max_epochs, min_best, where):
+    """Every rule of exercise 6, checked on a finished study."""
+    def first(trials, rule):
+        """The first trial that breaks ``rule`` (a function of a trial), or None."""
+        return next((trial for trial in trials if not rule(trial)), None)
+
+    wrong_space = first(study.trials, lambda trial: trial.distributions == SGD_SPACE)
+    check(f"the search space of every trial {where}",
+          (wrong_space or study.trials[0]).distributions, SGD_SPACE,
+          hint="exactly two suggestions: suggest_float('alpha', 1e-6, 1e-1, log=True) and "
+               "suggest_float('eta0', 1e-4, 1.0, log=True)")
+    wrong_steps = first(study.trials, lambda trial: sorted(trial.intermediate_values)
+                        == list(range(1, len(trial.intermediate_values) + 1)))
+    check(f"the steps every trial reported {where}", sorted((wrong_steps or study.trials[0]).intermediate_values),
+          list(range(1, len((wrong_steps or study.trials[0]).intermediate_values) + 1)),
+          hint="call trial.report(accuracy, epoch) once after every epoch, with epoch = 1, 2, ...")
+    finished = [trial for trial in study.trials if trial.state.name == "COMPLETE"]
+    short = first(finished, lambda trial: len(trial.intermediate_values) == max_epochs)
+    check(f"the number of epochs of every finished trial {where}",
+          len(short.intermediate_values) if short else max_epochs, max_epochs,
+          hint="a trial that is never pruned trains for max_epochs epochs")
+    wrong_value = first(finished, lambda trial: trial.value == trial.intermediate_values[max(trial.intermediate_values)])
+    check(f"the value returned by every finished trial {where}",
+          wrong_value.value if wrong_value else 0.0,
+          wrong_value.intermediate_values[max(wrong_value.intermediate_values)] if wrong_value else 0.0,
+          hint="return the validation accuracy of the last epoch, the value you reported last")
+    report = study_report(study)
+    check("the number of failed trials " + where, report["failed"], 0,
+          hint="a trial fails when the objective raises anything but optuna.TrialPruned")
+    check_that("at least one pruned trial " + where, report["pruned"] >= 1, got=report,
+               hint="after trial.report, ask trial.should_prune() and raise optuna.TrialPruned() when it is true")
+    check_that(f"a best validation accuracy of at least {min_best} {where}", study.best_value >= min_best,
+               got=report, hint="train with partial_fit once per epoch and score on the validation set")
+
+
+digits_study = run_study(make_objective(x_fit, y_fit, x_val, y_val, max_epochs=8), seed=0,
+                         pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1))
+print("digits study:", study_report(digits_study))
+check_study(digits_study, 8, 0.85, "on the digits")
+### BEGIN HIDDEN TESTS
+xb_train, xb_test, yb_train, yb_test = train_test("breast_cancer")
+cancer_study = run_study(make_objective(xb_train, yb_train, xb_test, yb_test, max_epochs=6), seed=3,
+                         pruner=optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=2))
+check_study(cancer_study, 6, 0.9, "on the breast cancer data")
+again = run_study(make_objective(x_fit, y_fit, x_val, y_val, max_epochs=8), seed=0,
+                  pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1))
+check("the digits study run twice (the objective must be deterministic)",
+      [trial.value for trial in again.trials], [trial.value for trial in digits_study.trials])
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 7 (a problem): a small network that learns in two epochs
+#
+# The hand-picked baseline of section 1 (32 units, learning rate 1e-3, batches of 64) reached
+# a poor validation accuracy after two epochs. Find settings that do far better under the
+# same limits: set `fast_settings` to a dict `{"units": ..., "learning_rate": ...,
+# "batch_size": ...}` with at most 32 hidden units (so at most 2,410 parameters), for which
+# `build_baseline(units, learning_rate)` trained for **two epochs** with that batch size
+# reaches a validation accuracy of at least 0.80. The helper `two_epoch_accuracy` below is
+# the acceptance test: it trains a seeded model with your settings and scores it. How you
+# search is up to you (by hand, KerasTuner, Optuna); keep your search under about 15 trials
+# so the notebook stays fast. The grader also trains your settings on another split of the
+# digits with another seed, and expects at least 0.75 there: settings that only work by luck
+# on one split will not pass.
+
+# %%
+def two_epoch_accuracy(settings, x, y, x_eval, y_eval, seed=0):
+    """Accuracy on (x_eval, y_eval) of build_baseline trained 2 epochs on (x, y) with ``settings``."""
+    keras.utils.set_random_seed(seed)
+    model = build_baseline(units=int(settings["units"]), learning_rate=float(settings["learning_rate"]))
+    model.fit(x, y, epochs=2, batch_size=int(settings["batch_size"]), verbose=0)
+    return accuracy_of(model, x_eval, y_eval)
+
+
+# %% exercise="fast_settings"
+### BEGIN SOLUTION
+def fast_objective(trial):
+    settings = {"units": trial.suggest_int("units", 8, 32, step=8),
+                "learning_rate": trial.suggest_float("learning_rate", 1e-3, 1e-1, log=True),
+                "batch_size": trial.suggest_categorical("batch_size", [16, 32, 64])}
+    return two_epoch_accuracy(settings, x_fit, y_fit, x_val, y_val)
+
+
+fast_study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=SEED, n_startup_trials=4))
+fast_study.optimize(fast_objective, n_trials=8)
+fast_settings = dict(fast_study.best_params)
+### END SOLUTION
+print("settings:", fast_settings)
+
+# %% tests="fast_settings" points=3
+check("the keys of fast_settings", sorted(fast_settings), ["batch_size", "learning_rate", "units"],
+      hint="a dict with the keys 'units', 'learning_rate' and 'batch_size'")
+check_that("at most 32 hidden units", 1 <= int(fast_settings["units"]) <= 32, got=fast_settings["units"],
+           hint="the limit is the baseline's size: 32 units, 2,410 parameters")
+fast_accuracy = two_epoch_accuracy(fast_settings, x_fit, y_fit, x_val, y_val)
+print(f"validation accuracy after two epochs: {fast_accuracy:.3f} (baseline {baseline_val_accuracy:.3f})")
+check_that("a validation accuracy of at least 0.80 after two epochs", fast_accuracy >= 0.80, got=fast_accuracy,
+           hint="with only two epochs, the learning rate and the number of steps per epoch (batch size) matter most")
+### BEGIN HIDDEN TESTS
+other_split = two_epoch_accuracy(fast_settings, x_train[320:960], y_train[320:960], x_test, y_test, seed=1)
+check_that("an accuracy of at least 0.75 on another split of the digits, with another seed", other_split >= 0.75,
+           got=other_split)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### A budget decision (written answer)
+#
+# Your team tunes a model whose full training takes 2 GPU-hours (20 epochs); the budget is 40
+# GPU-hours; the search space has five hyperparameters, and nobody knows yet which of them
+# matter. In four to eight sentences, say how you would spend the budget: which search
+# strategy (grid, random, TPE, with or without a pruner or Hyperband) and why, roughly how
+# many configurations you can afford at which budgets (do the arithmetic), what risk your
+# choice of early stopping carries and how you would hedge it, and how you would report the
+# chosen model's performance honestly. A full-mark answer covers those four points and refers
+# to something this lab measured.
+
+# %% [markdown] answer="tuning_budget" points=4
+# Forty GPU-hours buy only 20 full trainings, and a grid over five hyperparameters with even
+# three values each needs 243, so a grid is out. I would run TPE (seeded, its first ~8 trials
+# random) with a pruner that reports validation accuracy every epoch: with successive halving
+# at rungs of 2, 4, 8 and 16 epochs and a reduction factor of 2 (or 3), most trials stop
+# after 2 to 4 epochs (12 to 24 minutes), so the same budget covers roughly 60 to 80
+# configurations instead of 20, far more values of each hyperparameter, which matters when
+# only a few of the five matter. The risk is the late bloomer (section 5): a small learning
+# rate can look bad after two epochs and be pruned although it would end best; I would hedge
+# with Hyperband-style brackets (one bracket that starts at a larger budget), or a gentler
+# MedianPruner with a few warm-up epochs, and I would remember that an asynchronous pruner
+# judges early trials more leniently. I would keep about 4 GPU-hours to retrain the chosen
+# configuration on fit plus validation data, and report its accuracy once on a test set that
+# no trial has seen, since the best validation score of the search is optimistically biased.
+#
+# **Rubric (instructor only):** 4 points. 1 point: the budget arithmetic (20 full trainings;
+# a grid of 5 hyperparameters is far too big; an estimate of how many configurations pruning or
+# Hyperband affords). 1 point: a strategy fitted to the budget and justified (random or TPE
+# rather than grid because few hyperparameters matter; TPE or Bayesian because trials are
+# expensive; seeded). 1 point: the early-stopping risk named (late bloomers, the ranking at low
+# fidelity may differ, asynchronous pruning favours early trials) with a hedge (Hyperband
+# brackets, warm-up steps, a larger minimum budget). 1 point: honest reporting (retrain on fit
+# + validation, a test set untouched by the search, the search's best score is biased
+# upwards). Half points for a criterion mentioned without justification.
+
+# %% [markdown]
+# ## 7. AutoML and neural architecture search
 #
 # *AutoML* automates the steps of building a model that a person would otherwise tune by
 # hand: preprocessing, model choice, hyperparameters, architecture. Its best-known part,
@@ -792,7 +1146,7 @@ pd.DataFrame(band_rows)
 # and builds the network by stacking copies of it. The cell found on a small problem can be
 # stacked deeper for a larger one, and the space stays small however deep the network is.
 #
-# ### Exercise 6: how big are the spaces?
+# ### Exercise 8: how big are the spaces?
 #
 # Count the architectures in two simple spaces, as Python integers.
 #
@@ -893,7 +1247,7 @@ print("full fidelity:", np.round(full_fidelity, 3))
 print(f"Spearman rank correlation: {rho:.2f}")
 
 # %% [markdown]
-# ### Exercise 7: learning-curve extrapolation
+# ### Exercise 9: learning-curve extrapolation
 #
 # Many learning curves are well described by a power law. The simplest, `acc(t) = a + b / t`
 # after `t` epochs, is linear in `1 / t`, so a least-squares line fitted to the observed
@@ -938,15 +1292,16 @@ check_that("a Python float", isinstance(extrapolate(exact_curve, 10), float), go
 # every configuration predicted below the best prediction minus a margin").
 
 # %%
-observed = {config: [curve_score(config, e) for e in (1, 2, 3)] for config in CURVES}
-predicted = {config: extrapolate(points, FULL_EPOCHS) for config, points in observed.items()}
-for config in CURVES:
-    print(f"{config}: predicted {predicted[config]:.3f}, actual {full_scores[config]:.3f}")
-print("rank correlation of predicted and actual:",
-      round(float(spearmanr(list(predicted.values()), list(full_scores.values()))[0]), 2))
+with needs("exercise 9 (`extrapolate`)"):
+    observed = {config: [curve_score(config, e) for e in (1, 2, 3)] for config in CURVES}
+    predicted = {config: extrapolate(points, FULL_EPOCHS) for config, points in observed.items()}
+    for config in CURVES:
+        print(f"{config}: predicted {predicted[config]:.3f}, actual {full_scores[config]:.3f}")
+    print("rank correlation of predicted and actual:",
+          round(float(spearmanr(list(predicted.values()), list(full_scores.values()))[0]), 2))
 
 # %% [markdown]
-# ### Exercise 8: weight inheritance with a function-preserving morphism
+# ### Exercise 10: weight inheritance with a function-preserving morphism
 #
 # A *network morphism* changes an architecture without changing what it computes, so the
 # new network inherits the old one's training. The classic one widens a hidden layer
@@ -984,15 +1339,16 @@ def widen(W1, b1, W2, new_units, seed=0):
 # widened weights into a new, wider Keras model, and compare the predictions.
 
 # %%
-(W1, b1), (W2, b2) = [layer.get_weights() for layer in baseline.layers]
-wide_W1, wide_b1, wide_W2 = widen(W1, b1, W2, 48)
-wider = build_baseline(units=48)
-wider.layers[0].set_weights([wide_W1, wide_b1])
-wider.layers[1].set_weights([wide_W2.astype("float32"), b2])
-before = keras.ops.convert_to_numpy(baseline(x_test))
-after = keras.ops.convert_to_numpy(wider(x_test))
-print("hidden units:", W1.shape[1], "->", wide_W1.shape[1])
-print("largest change in any predicted probability:", float(np.abs(before - after).max()))
+with needs("exercise 10 (`widen`)"):
+    (W1, b1), (W2, b2) = [layer.get_weights() for layer in baseline.layers]
+    wide_W1, wide_b1, wide_W2 = widen(W1, b1, W2, 48)
+    wider = build_baseline(units=48)
+    wider.layers[0].set_weights([wide_W1, wide_b1])
+    wider.layers[1].set_weights([wide_W2.astype("float32"), b2])
+    before = keras.ops.convert_to_numpy(baseline(x_test))
+    after = keras.ops.convert_to_numpy(wider(x_test))
+    print("hidden units:", W1.shape[1], "->", wide_W1.shape[1])
+    print("largest change in any predicted probability:", float(np.abs(before - after).max()))
 
 # %% tests="widen" points=2
 check("the shapes after widening to 48 units", (wide_W1.shape, wide_b1.shape, wide_W2.shape),
@@ -1039,6 +1395,11 @@ check_that("widen to fewer units to raise ValueError", raised)
 #   a fresh directory with `overwrite=True` give the same trials on every run.
 # - Successive halving, Hyperband's engine, spends most of the budget on promising
 #   configurations; Hyperband's brackets hedge against late bloomers.
+# - Optuna defines the search space inside an objective function as it runs; a seeded
+#   `TPESampler` models where the good trials are, and a pruner (`MedianPruner`, or
+#   `SuccessiveHalvingPruner`, the asynchronous successive halving) stops trials from the
+#   values they report every epoch. You wrote a prunable objective and used a search to meet
+#   an acceptance test under a fixed training budget.
 # - NAS searches architectures: macro spaces grow explosively with depth, cell-based micro
 #   spaces do not; lower fidelity, learning-curve extrapolation and weight inheritance make
 #   each evaluation cheaper.
