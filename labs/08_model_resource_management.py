@@ -916,8 +916,9 @@ with needs("exercise 7 (tflite_predict)"):
 # %% [markdown]
 # All three land within a few test digits of each other (one digit is 0.2 points of 450): on
 # this network post-training quantization loses nothing, so QAT has nothing to win back, and
-# its small edge most likely comes from two more epochs of training. QAT earns its cost on models that do
-# lose points when quantized after training: small networks, or a few sensitive layers.
+# its small edge most likely comes from two more epochs of training. QAT earns its cost on
+# models that do lose points when quantized after training: small networks, or a few
+# sensitive layers.
 #
 # ## What you built
 #

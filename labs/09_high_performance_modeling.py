@@ -782,7 +782,7 @@ class Distiller(keras.Model):
         raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "758ca0908089e342578516bcaa1915c4", "grade": true, "grade_id": "distiller_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "6eb0eda1ae4a5707cea9155d98435ec4", "grade": true, "grade_id": "distiller_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 def tiny_pair(seed):
     """A 4-input, 3-class linear teacher and student with fixed random weights."""
     rng = np.random.default_rng(seed)
@@ -837,7 +837,7 @@ check("student_loss from test_step", float(evaluated["student_loss"]),
       hint="test_step: run the student (training=False) and update student_loss_tracker with student_loss_fn")
 check("accuracy from test_step", float(evaluated["accuracy"]),
       float(np.mean(np.argmax(eval_student(xb).numpy(), axis=1) == yb)), atol=1e-6,
-      hint="update accuracy_tracker with (y, student_logits), then return self.get_metrics_result()")
+      hint="update accuracy_tracker with (y, student_logits); the result is the dict of get_metrics_result()")
 check_that("test_step to leave the student unchanged",
            all(np.array_equal(a, b) for a, b in zip(eval_weights, eval_student.get_weights())),
            hint="test_step evaluates: no GradientTape, no apply_gradients")

@@ -309,8 +309,8 @@ def fewest_components(x_train, y_train, x_val, y_val, tolerance):
     bar = KNeighborsClassifier(5).fit(x_train, y_train).score(x_val, y_val) - tolerance
     for k in range(1, x_train.shape[1] + 1):
         projection = PCA(n_components=k).fit(x_train)
-        accuracy = KNeighborsClassifier(5).fit(projection.transform(x_train), y_train).score(
-            projection.transform(x_val), y_val)
+        knn = KNeighborsClassifier(5).fit(projection.transform(x_train), y_train)
+        accuracy = knn.score(projection.transform(x_val), y_val)
         if accuracy >= bar:
             return k
     return x_train.shape[1]
@@ -1083,8 +1083,9 @@ with needs("exercise 7 (tflite_predict)"):
 # %% [markdown]
 # All three land within a few test digits of each other (one digit is 0.2 points of 450): on
 # this network post-training quantization loses nothing, so QAT has nothing to win back, and
-# its small edge most likely comes from two more epochs of training. QAT earns its cost on models that do
-# lose points when quantized after training: small networks, or a few sensitive layers.
+# its small edge most likely comes from two more epochs of training. QAT earns its cost on
+# models that do lose points when quantized after training: small networks, or a few
+# sensitive layers.
 #
 # ## What you built
 #

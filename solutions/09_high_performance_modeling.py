@@ -939,7 +939,7 @@ check("student_loss from test_step", float(evaluated["student_loss"]),
       hint="test_step: run the student (training=False) and update student_loss_tracker with student_loss_fn")
 check("accuracy from test_step", float(evaluated["accuracy"]),
       float(np.mean(np.argmax(eval_student(xb).numpy(), axis=1) == yb)), atol=1e-6,
-      hint="update accuracy_tracker with (y, student_logits), then return self.get_metrics_result()")
+      hint="update accuracy_tracker with (y, student_logits); the result is the dict of get_metrics_result()")
 check_that("test_step to leave the student unchanged",
            all(np.array_equal(a, b) for a, b in zip(eval_weights, eval_student.get_weights())),
            hint="test_step evaluates: no GradientTape, no apply_gradients")
