@@ -29,14 +29,20 @@
 # ## Setup
 #
 # Everything here runs offline: the Titanic passenger table ships with PDPbox and the other
-# datasets with scikit-learn. Artifacts go to a temporary folder. Our matrices are small, so we
-# ask the linear-algebra library for a single thread: on a busy two-core machine, threads
+# datasets with scikit-learn. `start_lab` seeds every random number generator, quiets the
+# libraries' progress logs and returns `WORK_DIR`, a fresh scratch folder for every file this
+# lab writes. `threads=1`: our matrices are small, and on a busy two-core machine threads
 # competing for the cores cost more than they save.
+#
+# One more line quiets TensorFlow Transform. It runs its analysis on Apache Beam and reports
+# progress through absl, Google's logging library. TensorFlow sets absl's *own* verbosity
+# back every time it saves a model (and TFT saves several), which would undo a plain logger
+# setting, so we lower absl's verbosity itself.
 
 # %%
-from course import check, check_that, set_seed  # first: it also quiets TensorFlow's start-up log
+from course import check, check_that, needs, start_lab  # first: it also quiets TensorFlow's start-up log
 from course.data import load_titanic, train_test
-from course.plotting import labelled, use_course_style
+from course.plotting import add_caption, labelled
 
 import hashlib
 import json
@@ -48,21 +54,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import tensorflow as tf
+import tensorflow_transform as tft
+import tensorflow_transform.beam as tft_beam
+from absl import logging as absl_logging
 from scipy import stats
 from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.feature_selection import RFE, SelectFromModel
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import cross_val_score, train_test_split
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.semi_supervised import LabelSpreading
-from threadpoolctl import threadpool_limits
+from tensorflow_transform.tf_metadata import dataset_metadata, schema_utils
 
-set_seed(42)
-use_course_style()
-threadpool_limits(1)
-WORK_DIR = Path(tempfile.mkdtemp(prefix="lab07-"))
-print("artifacts go to", WORK_DIR)
+absl_logging.set_verbosity(absl_logging.ERROR)
+WORK_DIR = start_lab("lab07", seed=42, threads=1)
 
 # %% [markdown]
 # ## 1. Research data and production data
@@ -577,12 +584,238 @@ print(f"age {passenger['Age'].iloc[0]:.0f}: z with training statistics {(passeng
 print("std of a batch of one passenger:", passenger["Age"].std(ddof=0), "-> its z-score would be 0/0")
 
 # %% [markdown]
+# ### TensorFlow Transform: one function for training and serving
+#
+# Our two functions work, but a production system would still hold two implementations of
+# them: Python at training time and whatever the serving system is written in, free to drift
+# apart. **TensorFlow Transform** (TFT, the Transform component of TFX) removes the second one.
+# You write one function, the `preprocessing_fn`, from TensorFlow ops and TFT's *analyzers*:
+#
+# - an **analyzer** needs a full pass over the data: `tft.mean`, `tft.scale_to_z_score` (a mean
+#   and a variance), `tft.bucketize` (quantiles), `tft.compute_and_apply_vocabulary` (the
+#   distinct values, most frequent first);
+# - every other op (`tf.math.log1p`, arithmetic, casts) is instance-level and runs row by row.
+#
+# TFT runs the function in two phases. **Analyse**: an Apache Beam pipeline passes over the
+# training data once and computes every analyzer's statistics; on big data Beam runs on a
+# cluster (Dataflow, Spark, Flink), here on Beam's DirectRunner inside this process.
+# **Transform**: TFT writes a TensorFlow graph, the *transform graph*, in which every analyzer
+# is replaced by the constants it computed. Training rows and serving requests then go
+# through the same graph, so their statistics cannot differ.
+#
+# TFT must know the raw features' types: a *feature spec* maps each name to a
+# `tf.io.FixedLenFeature` (shape and dtype), and `schema_utils` turns it into the schema TFT
+# reads. We hand TFT the rows as plain Python dicts, which is fine for a few hundred rows
+# (for large data TFT prefers Apache Arrow record batches).
+
+# %%
+RAW_FEATURE_SPEC = {
+    "Age": tf.io.FixedLenFeature([], tf.float32),
+    "Fare": tf.io.FixedLenFeature([], tf.float32),
+    "Pclass": tf.io.FixedLenFeature([], tf.int64),
+    "Sex": tf.io.FixedLenFeature([], tf.int64),
+    "Embarked": tf.io.FixedLenFeature([], tf.string),
+}
+RAW_METADATA = dataset_metadata.DatasetMetadata(schema_utils.schema_from_feature_spec(RAW_FEATURE_SPEC))
+PYTHON_TYPES = {tf.float32: float, tf.int64: int, tf.string: str}
+
+
+def raw_rows(frame):
+    """The rows of ``frame`` as the dicts of raw features that TFT reads, one per passenger."""
+    casts = {name: PYTHON_TYPES[spec.dtype] for name, spec in RAW_FEATURE_SPEC.items()}
+    return [{name: cast(row[name]) for name, cast in casts.items()} for row in frame.to_dict("records")]
+
+
+def analyze(preprocessing_fn, frame, output_dir):
+    """Analyse ``frame`` with TFT on Beam's DirectRunner, write the transform graph to
+    ``output_dir`` and load it back as a layer that transforms raw features."""
+    with tft_beam.Context(temp_dir=str(WORK_DIR / "tft-tmp")):
+        transform_fn = (raw_rows(frame), RAW_METADATA) | tft_beam.AnalyzeDataset(preprocessing_fn)
+        _ = transform_fn | tft_beam.WriteTransformFn(str(output_dir))
+    return tft.TFTransformOutput(str(output_dir)).transform_features_layer()
+
+
+def serve(layer, frame):
+    """Raw rows of ``frame`` through a transform layer, as a serving system sends them."""
+    batch = {name: tf.constant(frame[name].to_numpy(dtype=object if spec.dtype == tf.string else spec.dtype.as_numpy_dtype))
+             for name, spec in RAW_FEATURE_SPEC.items()}
+    return pd.DataFrame({name: tensor.numpy() for name, tensor in layer(batch).items()}, index=frame.index)
+
+
+print(raw_rows(train_df.head(1)))
+
+# %% [markdown]
+# `analyze` runs the first phase. `|` is Beam's "apply" operator: applied to data in memory
+# rather than to a Beam collection, it builds a pipeline, runs it on the DirectRunner and hands
+# back the result, here the transform graph, which `WriteTransformFn` saves to a folder as a
+# SavedModel. `TFTransformOutput(folder).transform_features_layer()` loads that graph as a
+# Keras layer: it takes a dict of raw feature tensors, exactly what a serving system receives,
+# and returns the transformed features. `serve` sends the rows of a DataFrame through it.
+# (`tft_beam.AnalyzeAndTransformDataset` runs both phases in one pipeline and returns the
+# transformed training rows as well; we transform every row, training rows included, through
+# the saved graph.)
+#
+# A first `preprocessing_fn` with two analyzers and one instance-level op:
+
+# %%
+def demo_preprocessing_fn(inputs):
+    """Age as a z-score and the port as a vocabulary index (full pass); log(1 + fare) (instance-level)."""
+    return {
+        "age_z": tft.scale_to_z_score(inputs["Age"]),
+        "port": tft.compute_and_apply_vocabulary(inputs["Embarked"]),
+        "log_fare": tf.math.log1p(inputs["Fare"]),
+    }
+
+
+demo_layer = analyze(demo_preprocessing_fn, train_df, WORK_DIR / "transform-demo")
+transformed_train = serve(demo_layer, train_df)
+transformed_train.head()
+
+# %% [markdown]
+# TFT's z-score uses the population standard deviation, like our `fit_standardizer`, so the
+# two agree on every training passenger (up to float32 rounding):
+
+# %%
+with needs("exercise 5 (fit_standardizer and apply_standardizer)"):
+    by_hand = apply_standardizer(train_df, fit_standardizer(train_df, ["Age"]))["Age"].to_numpy()
+    print("largest difference, TFT against fit once by hand:",
+          f"{np.max(np.abs(transformed_train['age_z'].to_numpy() - by_hand)):.1e}")
+
+# %% [markdown]
+# ### The transform graph at serving time
+#
+# At serving time nothing is recomputed: the training mean, the training standard deviation
+# and the training vocabulary are constants inside the graph. The passenger of the skew
+# example above, served alone and inside the shifted batch:
+
+# %%
+served_shifted = serve(demo_layer, shifted_df)
+one_request = serve(demo_layer, shifted_df.iloc[[0]])
+print(f"passenger aged {shifted_df['Age'].iloc[0]:.0f}: age_z {one_request['age_z'].iloc[0]:+.2f} alone, "
+      f"{served_shifted['age_z'].iloc[0]:+.2f} inside the shifted batch, "
+      f"{(shifted_df['Age'].iloc[0] - train_mean) / train_std:+.2f} with the training statistics")
+serve(demo_layer, pd.DataFrame({"Age": [4.0, 40.0], "Fare": [15.0, 8.0], "Pclass": [2, 3], "Sex": [0, 1],
+                                "Embarked": ["S", "s"]}))
+
+# %% [markdown]
+# The skew of the previous cell is gone: a passenger gets the same feature alone or in any
+# batch, computed with the training statistics. The last row shows what the graph does with a
+# port it never saw in training, the lower-case `s` of the broken batch: the vocabulary has no
+# index for it, so `compute_and_apply_vocabulary` returns its `default_value`, -1. Most models
+# cannot take a negative index (an embedding or a one-hot layer fails or silently ignores
+# it); `num_oov_buckets=1` adds one index for every unknown value instead.
+#
+# ### Exercise 6: a `preprocessing_fn` for the Titanic model
+#
+# Write `titanic_preprocessing_fn(inputs)`. `inputs` is a dict of raw feature tensors named
+# as in `RAW_FEATURE_SPEC`; return a dict with exactly these four features:
+#
+# - `"age_z"`: `Age` as a z-score with the training mean and population standard deviation;
+# - `"fare_bucket"`: `Fare` in 4 quantile buckets, integers 0 to 3, higher fares in higher
+#   (or equal) buckets, each bucket holding roughly a quarter of the training rows (between
+#   15% and 35%; ties in the fares make them uneven);
+# - `"port"`: the index of `Embarked` in the training vocabulary, most frequent port first
+#   (index 0), and an unknown port mapped to one extra index, equal to the number of known
+#   ports;
+# - `"class_x_sex"`: the feature cross `(Pclass - 1) * 2 + Sex` (0 to 5), an int64.
+#
+# The cell after yours analyses your function with `analyze` on the training passengers,
+# transforms them and new rows through the graph it wrote, and compares the results with NumPy;
+# the grader does the same on other data.
+
+# %% exercise="titanic_preprocessing_fn"
+def titanic_preprocessing_fn(inputs):
+    """Raw Titanic features -> age_z, fare_bucket, port and class_x_sex."""
+    ### BEGIN SOLUTION
+    return {
+        "age_z": tft.scale_to_z_score(inputs["Age"]),
+        "fare_bucket": tft.bucketize(inputs["Fare"], num_buckets=4),
+        "port": tft.compute_and_apply_vocabulary(inputs["Embarked"], num_oov_buckets=1),
+        "class_x_sex": (inputs["Pclass"] - 1) * 2 + inputs["Sex"],
+    }
+    ### END SOLUTION
+
+
+# %% tests="titanic_preprocessing_fn" points=3
+def expected_features(frame):
+    """NumPy references for age_z, port (most frequent first, unknown -> number of ports) and class_x_sex."""
+    vocabulary = list(frame["Embarked"].value_counts().index)
+    return vocabulary, {
+        "age_z": ((frame["Age"] - frame["Age"].mean()) / frame["Age"].std(ddof=0)).to_numpy(),
+        "port": frame["Embarked"].map({port: i for i, port in enumerate(vocabulary)}).to_numpy(),
+        "class_x_sex": ((frame["Pclass"] - 1) * 2 + frame["Sex"]).to_numpy(),
+    }
+
+
+def check_buckets(what, buckets, fares):
+    """fare_bucket: integers 0-3, monotone in the fare, 15-35% of the rows in each bucket."""
+    buckets, fares = np.asarray(buckets), np.asarray(fares)
+    check(f"the bucket values of {what}", sorted(set(buckets.tolist())), [0, 1, 2, 3],
+          hint="tft.bucketize(fare, num_buckets=4) gives the integers 0 to 3")
+    order = np.argsort(fares, kind="stable")
+    check_that(f"higher fares to get higher or equal buckets ({what})", bool(np.all(np.diff(buckets[order]) >= 0)),
+               hint="quantile buckets are monotone in the value")
+    shares = np.bincount(buckets, minlength=4) / len(buckets)
+    check_that(f"every bucket of {what} to hold 15% to 35% of the rows", bool(np.all((shares >= 0.15) & (shares <= 0.35))),
+               got=shares.round(3), hint="the boundaries are quantiles of the training fares")
+
+
+def check_preprocessing(preprocessing_fn, train, serving, folder):
+    """Analyse ``train`` with the student's function and compare training and serving features with NumPy."""
+    layer = analyze(preprocessing_fn, train, folder)
+    transformed = serve(layer, train)
+    vocabulary, expected = expected_features(train)
+    check("the features your preprocessing_fn returns", sorted(transformed.columns),
+          ["age_z", "class_x_sex", "fare_bucket", "port"], hint="return a dict with exactly these four keys")
+    check("age_z of the training rows", transformed["age_z"].to_numpy(), expected["age_z"], rtol=1e-4, atol=1e-4,
+          hint="tft.scale_to_z_score uses the training mean and population std")
+    check("port of the training rows", transformed["port"].to_numpy(), expected["port"],
+          hint="tft.compute_and_apply_vocabulary ranks values by frequency, most frequent first")
+    check("class_x_sex of the training rows", transformed["class_x_sex"].to_numpy(), expected["class_x_sex"],
+          hint="(Pclass - 1) * 2 + Sex, on the int64 tensors")
+    check_buckets("the training rows", transformed["fare_bucket"], train["Fare"])
+    served = serve(layer, serving)
+    check("age_z of the serving rows, with the training statistics", served["age_z"].to_numpy(),
+          ((serving["Age"] - train["Age"].mean()) / train["Age"].std(ddof=0)).to_numpy(), rtol=1e-4, atol=1e-4,
+          hint="analyzers are computed once, on the training data")
+    known = {port: i for i, port in enumerate(vocabulary)}
+    check("port of the serving rows (unknown ports included)", served["port"].to_numpy(),
+          np.array([known.get(port, len(vocabulary)) for port in serving["Embarked"]]),
+          hint="num_oov_buckets=1 maps every unknown value to the index len(vocabulary)")
+    return transformed, served
+
+
+serving_rows = pd.concat([holdout_df.head(20)[list(RAW_FEATURE_SPEC)],
+                          pd.DataFrame({"Age": [4.0, 40.0], "Fare": [15.0, 8.0], "Pclass": [2, 3], "Sex": [0, 1],
+                                        "Embarked": ["s", "Southampton"]})])
+check_preprocessing(titanic_preprocessing_fn, train_df, serving_rows, WORK_DIR / "transform-exercise")
+### BEGIN HIDDEN TESTS
+grader_rng = np.random.default_rng(2024)
+n_rows = 240
+synthetic = pd.DataFrame({
+    "Age": grader_rng.normal(50, 8, n_rows).round(1),
+    "Fare": np.exp(grader_rng.normal(3, 1, n_rows)).round(2),
+    "Pclass": grader_rng.choice([1, 2, 3], n_rows),
+    "Sex": grader_rng.choice([0, 1], n_rows),
+    "Embarked": grader_rng.choice(["Q", "C", "S", "X"], n_rows, p=[0.45, 0.3, 0.17, 0.08]),
+})
+synthetic_serving = pd.DataFrame({"Age": [0.5, 90.0, 50.0], "Fare": [1.0, 600.0, 20.0], "Pclass": [1, 3, 2],
+                                  "Sex": [1, 0, 1], "Embarked": ["X", "Z", "Q"]})
+_, synthetic_served = check_preprocessing(titanic_preprocessing_fn, synthetic, synthetic_serving,
+                                          WORK_DIR / "transform-grader")
+check("class_x_sex of the synthetic serving rows", synthetic_served["class_x_sex"].to_numpy(), [1, 4, 3])
+check("fare buckets of the cheapest and the dearest serving fare", synthetic_served["fare_bucket"].to_numpy()[:2], [0, 3])
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ### Preprocessing inside the model
 #
-# The safest way to apply exactly the same transforms at serving is to make them part of the
-# model. Keras preprocessing layers do that: full-pass layers learn their statistics with
-# `adapt(training data)` once, store them as weights, and travel with the saved model. The
-# serving system then sends raw features, and there is no second implementation to drift apart.
+# TFT keeps the transforms in a graph of their own, beside the model, and scales the analysis
+# to data no single machine holds. When the data fits in memory, Keras preprocessing layers
+# reach the same goal without Beam, inside the model itself: full-pass layers learn their
+# statistics with `adapt(training data)` once, store them as weights, and travel with the saved
+# model. The serving system then sends raw features, and again there is no second
+# implementation to drift apart.
 #
 # - `Normalization` adapts a mean and variance (the z-score),
 # - `Discretization` buckets numbers, with boundaries we choose (instance-level) or with
@@ -712,7 +945,7 @@ labelled(ax, "Correlation among the 10 features most correlated with the target"
 plt.show()
 
 # %% [markdown]
-# ### Exercise 6: a filter that skips redundant features
+# ### Exercise 7: a filter that skips redundant features
 #
 # Write `filter_select(X, y, k, max_redundancy=0.9)`: rank the columns of the DataFrame `X` by
 # the absolute Pearson correlation with the target Series `y`, highest first; walk down that
@@ -765,6 +998,79 @@ for k, limit in [(5, 0.9), (8, 0.7), (30, 0.5)]:
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ### Exercise 8 (a problem): the fewest measurements that keep the accuracy
+#
+# Every feature of the tumour classifier is a measurement someone must take and a column the
+# pipeline must validate and serve. Write `select_features(X, y, max_features)` that returns a
+# list of **at most** `max_features` column names of the DataFrame `X` (no repeats) whose
+# cross-validated accuracy `cv_accuracy(X[chosen], y)` (below: a standardised logistic
+# regression, 5 folds) is **at least the cross-validated accuracy of all the columns minus
+# 0.02**.
+#
+# How you search is up to you: one of the three families above, a combination, or a search of
+# your own. The three methods above, asked for three features each, fall short of that bar on
+# the cancer data (the cell below shows their scores). Keep it under about 10 seconds on this table (30 columns). The grader
+# also runs your function on another table, with other column names and other sizes.
+
+# %%
+def cv_accuracy(X, y):
+    """Mean 5-fold cross-validated accuracy of a standardised logistic regression on ``X``."""
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    return float(cross_val_score(model, X, y, cv=5).mean())
+
+
+print(f"all 30 columns: {cv_accuracy(xc_train, yc_train):.3f}")
+three_each = {
+    "filter, top 3": list(by_correlation.index[:3]),
+    "RFE, 3 features": list(xc_train.columns[RFE(LogisticRegression(max_iter=2000), n_features_to_select=3)
+                                             .fit(xc_train_scaled, yc_train).support_]),
+    "forest, top 3": list(xc_train.columns[np.argsort(forest.feature_importances_)[::-1][:3]]),
+}
+for name, columns in three_each.items():
+    print(f"{name:16s} {cv_accuracy(xc_train[columns], yc_train):.3f}  {columns}")
+
+# %% exercise="select_features"
+def select_features(X, y, max_features):
+    """At most ``max_features`` columns of X whose CV accuracy is within 0.02 of all the columns'."""
+    ### BEGIN SOLUTION
+    chosen = []
+    for _ in range(min(max_features, X.shape[1])):  # forward selection: add the column that helps most
+        scores = {name: cv_accuracy(X[chosen + [name]], y) for name in X.columns if name not in chosen}
+        chosen.append(max(scores, key=scores.get))
+    return chosen
+    ### END SOLUTION
+
+
+few_columns = select_features(xc_train, yc_train, 3)
+print(few_columns, f"cross-validated accuracy {cv_accuracy(xc_train[few_columns], yc_train):.3f}, "
+      f"test accuracy {accuracy_with(few_columns):.3f}")
+
+# %% tests="select_features" points=3
+def check_selection(what, chosen, X, y, max_features):
+    """At most max_features distinct columns of X, with CV accuracy within 0.02 of all the columns'."""
+    chosen = list(chosen)
+    check_that(f"{what}: at most {max_features} distinct column names of X",
+               len(chosen) <= max_features and len(set(chosen)) == len(chosen) and set(chosen) <= set(X.columns),
+               got=chosen, hint="return a list of column names, without repeats")
+    target = cv_accuracy(X, y) - 0.02
+    score = cv_accuracy(X[chosen], y) if chosen else 0.0
+    check_that(f"{what}: a cross-validated accuracy of at least {target:.3f} (all columns minus 0.02)",
+               score >= target, got=round(score, 4),
+               hint="the three single methods above fall short: search among combinations (forward selection, for example)")
+
+
+check_selection("select_features(xc_train, yc_train, 3)", few_columns, xc_train, yc_train, 3)
+### BEGIN HIDDEN TESTS
+from sklearn.datasets import make_classification
+
+signal, labels = make_classification(n_samples=300, n_features=12, n_informative=3, n_redundant=0, n_repeated=0,
+                                     random_state=5)
+table = pd.DataFrame(signal, columns=[f"sensor_{i}" for i in range(12)])
+check_selection("select_features on a synthetic table with 3 informative columns of 12",
+                select_features(table, labels, 3), table, labels, 3)
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## 6. Labels without an expert for every row
 #
 # Unlabelled data is cheap; labels are not (a radiologist's hour, a lawyer's review). Three
@@ -805,7 +1111,7 @@ print(f"test accuracy, trained on the propagated labels:   {propagated_model.sco
 # top two classes), cluster-based sampling (cover every region of the data), query by
 # committee (where an ensemble disagrees), and region-based mixes of these.
 #
-# ### Exercise 7: margin sampling
+# ### Exercise 9: margin sampling
 #
 # Write `margin_sampling(probabilities, n)`: `probabilities` is an array of shape
 # `(rows, classes)` of predicted class probabilities. The *margin* of a row is its highest
@@ -905,7 +1211,7 @@ pd.DataFrame({
 }, index=list(LABELING_FUNCTIONS)).round(3)
 
 # %% [markdown]
-# ### Exercise 8: combine the votes
+# ### Exercise 10: combine the votes
 #
 # Write `majority_vote(votes, abstain=-1)`: `votes` is an integer array of shape
 # `(rows, labeling functions)` holding class labels (0, 1, 2, ...) or `abstain`. For each row,
@@ -966,6 +1272,74 @@ print(f"holdout accuracy, trained on weak labels: {weak_model.score(holdout_df[n
 print(f"holdout accuracy, trained on true labels: {true_model.score(holdout_df[numeric_features], holdout_df[LABEL]):.3f}")
 
 # %% [markdown]
+# ### Exercise 11 (a problem): better rules
+#
+# The five rules above label 96% of the training passengers, 82.5% of them correctly; on the
+# rest they abstain or tie. Write `my_labeling_functions()` that returns a dict
+# `{name: rule}` of **at least three** labeling functions. Each rule takes a DataFrame with
+# the `FEATURES` columns only (no `Survived`: a rule cannot peek at the label) and returns an
+# integer array with one vote per row: 1 (survived), 0 (died) or `ABSTAIN`. Combined with your
+# `majority_vote`, the rules must:
+#
+# - label at least **97%** of the training passengers, with at least **81%** accuracy on the
+#   passengers they label;
+# - label at least **95%** of the holdout passengers, with at least **78%** accuracy there.
+#
+# Use what the survival rates of section 4 showed (the cross of class and sex), the fares,
+# the ages: any rule a historian could defend. Votes of 1 for women and 0 for men alone
+# reach 79% on the training passengers.
+
+# %% exercise="my_labeling_functions"
+def my_labeling_functions():
+    """At least three labeling functions: DataFrame of FEATURES -> array of 1, 0 or ABSTAIN."""
+    ### BEGIN SOLUTION
+    female, male = (lambda d: d["Sex"] == 0), (lambda d: d["Sex"] == 1)
+    return {
+        "women in 1st and 2nd class survive": lambda d: np.where(female(d) & (d["Pclass"] < 3), 1, ABSTAIN),
+        "women with cheap 3rd-class tickets survive": lambda d: np.where(
+            female(d) & (d["Pclass"] == 3) & (d["Fare"] < 20), 1, ABSTAIN),
+        "other women in 3rd class die": lambda d: np.where(female(d) & (d["Pclass"] == 3) & (d["Fare"] >= 20), 0, ABSTAIN),
+        "boys in 1st and 2nd class survive": lambda d: np.where(male(d) & (d["Age"] < 10) & (d["Pclass"] < 3), 1, ABSTAIN),
+        "other males die": lambda d: np.where(male(d) & ((d["Age"] >= 10) | (d["Pclass"] == 3)), 0, ABSTAIN),
+    }
+    ### END SOLUTION
+
+
+# %% tests="my_labeling_functions" points=3
+def rule_quality(rules, frame):
+    """Coverage and accuracy of the majority vote of ``rules`` on ``frame`` (the label is used only here)."""
+    rule_votes = {name: np.asarray(rule(frame[FEATURES].copy())) for name, rule in rules.items()}
+    malformed = {name: f"shape {vote.shape}, dtype {vote.dtype}, values {np.unique(vote)[:5]}"
+                 for name, vote in rule_votes.items()
+                 if vote.shape != (len(frame),) or vote.dtype.kind not in "iu" or not set(np.unique(vote)) <= {ABSTAIN, 0, 1}}
+    check_that("every rule to return one integer vote of 1, 0 or ABSTAIN per row", not malformed, got=malformed,
+               hint="use np.where(condition, 1 or 0, ABSTAIN) on the columns of the frame")
+    labels = majority_vote(np.column_stack(list(rule_votes.values())))
+    covered = labels != ABSTAIN
+    accuracy_covered = float(np.mean(labels[covered] == frame[LABEL].to_numpy()[covered])) if covered.any() else 0.0
+    return float(covered.mean()), accuracy_covered
+
+
+my_rules = my_labeling_functions()
+check_that("at least three labeling functions", len(my_rules) >= 3, got=len(my_rules))
+for frame_name, frame, min_coverage, min_accuracy in [("training", train_df, 0.97, 0.81),
+                                                      ("holdout", holdout_df, 0.95, 0.78)]:
+    coverage, rule_accuracy = rule_quality(my_rules, frame)
+    print(f"{frame_name}: coverage {coverage:.3f}, accuracy where labelled {rule_accuracy:.3f}")
+    check_that(f"your rules to label at least {min_coverage:.0%} of the {frame_name} passengers",
+               coverage >= min_coverage, got=round(coverage, 3),
+               hint="rows where every rule abstains or the votes tie get no label: cover every group")
+    check_that(f"an accuracy of at least {min_accuracy:.0%} on the {frame_name} passengers your rules label",
+               rule_accuracy >= min_accuracy, got=round(rule_accuracy, 3),
+               hint="split the groups whose survival differs: class, fare and age matter among women and children")
+### BEGIN HIDDEN TESTS
+everyone = titanic[FEATURES + [LABEL]]
+coverage_all, accuracy_all = rule_quality(my_labeling_functions(), everyone)
+check_that("coverage on all 891 passengers of at least 95%", coverage_all >= 0.95, got=coverage_all)
+check_that("accuracy on all 891 passengers of at least 78%", accuracy_all >= 0.78, got=accuracy_all)
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## 7. Data augmentation
 #
 # Augmentation makes new training examples from old ones with transformations that keep the
@@ -992,8 +1366,8 @@ for row in range(3):
         axes[row, col].imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
         axes[row, col].axis("off")
     axes[row, 0].set_title("original" if row == 0 else "")
-fig.suptitle("Three digits (left) and five random augmentations of each")
-fig.text(0.5, 0.0, "Small rotations and sub-pixel shifts: new pixel values, same label.", ha="center", style="italic")
+add_caption(fig, "Small rotations and sub-pixel shifts: new pixel values, same label.",
+            title="Three digits (left) and five random augmentations of each")
 plt.show()
 
 # %% [markdown]
@@ -1054,7 +1428,7 @@ print("one byte changed:", hashlib.sha256(content.replace(b"22", b"23")).hexdige
 print(json.dumps({"name": "example.csv", "inputs": ["raw.csv"]}))
 
 # %% [markdown]
-# ### Exercise 9: record and trace lineage
+# ### Exercise 12: record and trace lineage
 #
 # Write `record_artifact(store, name, content, produced_by, inputs=())`: create the folder
 # `store` if needed, write the bytes `content` to the file `store / name`, append one JSON line
@@ -1149,9 +1523,12 @@ print("model file unchanged:", hashlib.sha256((store / "titanic_model.keras").re
 #   changes, missing values, out-of-range numbers and unknown categories.
 # - Skew and drift measured per feature: L-infinity distance for categories, the
 #   Kolmogorov–Smirnov test for numbers, on a shifted batch you could see in a plot.
-# - Feature transforms whose full-pass statistics are computed once on training data, and the
-#   same idea built into a Keras model with adapted preprocessing layers.
+# - Feature transforms whose full-pass statistics are computed once on training data: by hand,
+#   with a TensorFlow Transform `preprocessing_fn` analysed on Beam's DirectRunner and served
+#   through its transform graph, and inside a Keras model with adapted preprocessing layers.
+# - A search for the fewest features that keep a classifier's accuracy.
 # - Filter, wrapper and embedded feature selection, and a filter that avoids redundant features.
 # - Labels from few labels (propagation), from the right labels (margin sampling) and from
-#   rules (weak supervision), plus augmentation for a small image set.
+#   rules (weak supervision, with rules of your own that meet a coverage and accuracy bar),
+#   plus augmentation for a small image set.
 # - A lineage log that traces a model back to the data that produced it.
