@@ -37,9 +37,25 @@ def start_lab(name: str, seed: int = DEFAULT_SEED, *, threads: int | None = None
         _limit_threads(threads)
     set_seed(seed)
     use_course_style()
+    quiet_logs()
+    return Path(tempfile.mkdtemp(prefix=f"{name}-"))
+
+
+def quiet_logs() -> None:
+    """Lower the chatty library loggers to errors only (call again after a library resets them).
+
+    TensorFlow resets absl's verbosity when it saves a model, so absl gets its own call.
+    """
+    import sys
+
     for logger in CHATTY_LOGGERS:
         logging.getLogger(logger).setLevel(logging.ERROR)
-    return Path(tempfile.mkdtemp(prefix=f"{name}-"))
+    if "absl.logging" in sys.modules or "tensorflow" in sys.modules:
+        from absl import logging as absl_logging
+
+        absl_logging.set_verbosity(absl_logging.ERROR)
+    if "tensorflow" in sys.modules:
+        sys.modules["tensorflow"].get_logger().setLevel(logging.ERROR)
 
 
 def _limit_threads(threads: int) -> None:
