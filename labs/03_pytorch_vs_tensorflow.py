@@ -241,7 +241,7 @@ def accuracy(model, x, y):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "76ad32fb5a55b35a8179f3dad3b2cedf", "grade": true, "grade_id": "training_loop_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "cad567bf7d6c77fa3b93ad69128349f8", "grade": true, "grade_id": "training_loop_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 class Spy(nn.Module):
     """Wraps a model; records the first column of every batch it sees, and its training mode."""
 
@@ -273,7 +273,7 @@ check("the batch sizes for 50 rows in batches of 16", [len(b) for b in spy.batch
 check("every row used exactly once", sorted(seen.tolist()), list(range(50)), hint="shuffle the row indices once per epoch")
 check_that("the rows to be shuffled", seen.tolist() != list(range(50)), got=seen.tolist()[:10],
            hint="draw a random permutation, e.g. with torch.randperm and a torch.Generator seeded with `seed`")
-check_that("the model in training mode for every batch", all(spy.modes), got=spy.modes, hint="call model.train() first")
+check_that("the model in training mode for every batch", all(spy.modes), got=spy.modes, hint="put the model in training mode before the first batch")
 check("the same order for the same seed", torch.cat(spy_epoch(50, 16, seed=3)[0].batches), seen.float(),
       hint="seed your own generator, e.g. torch.Generator().manual_seed(seed)")
 check_that("another order for another seed", not torch.equal(torch.cat(spy_epoch(50, 16, seed=4)[0].batches), seen.float()))
@@ -294,12 +294,12 @@ for _ in range(2):
     twin_optimizer.step()
 check("the weights after two one-batch epochs (two plain gradient steps)", stepper.weight.detach(), twin.weight.detach(),
       rtol=1e-4, atol=1e-6, hint="clear the old gradients with optimizer.zero_grad() before each backward()")
-dropout_model = TorchMLP(N_INPUTS, 16, N_CLASSES, dropout=0.9)
-first, second = accuracy(dropout_model, xt_test, yt_test), accuracy(dropout_model, xt_test, yt_test)
+noisy_mlp = TorchMLP(N_INPUTS, 16, N_CLASSES, dropout=0.9)
+first, second = accuracy(noisy_mlp, xt_test, yt_test), accuracy(noisy_mlp, xt_test, yt_test)
 with torch.no_grad():
-    eval_logits = dropout_model.eval()(xt_test)
+    eval_logits = noisy_mlp.eval()(xt_test)
 check("accuracy() of a model with dropout 0.9 (evaluation mode)", first,
-      float((eval_logits.argmax(1) == yt_test).float().mean()), hint="call model.eval() before predicting")
+      float((eval_logits.argmax(1) == yt_test).float().mean()), hint="switch the model to evaluation mode (dropout off) before predicting")
 check_that("accuracy() to return a Python float", type(first) is float and first == second, got=(first, second))
 
 # %% [markdown]
