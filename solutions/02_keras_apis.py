@@ -200,15 +200,15 @@ check("best_epoch(curves, 'val_accuracy', mode='min')", best_epoch(curves, "val_
 def build_small_classifier():
     """A compiled digit classifier with at most 1,000 parameters."""
     ### BEGIN SOLUTION
-    model = keras.Sequential([
+    network = keras.Sequential([
         keras.Input(shape=(8, 8)),
         layers.Flatten(),
         layers.Dense(12, activation="relu"),
         layers.Dense(10, activation="softmax"),
     ], name="small_classifier")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01),
+    network.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
+    return network
     ### END SOLUTION
 
 
