@@ -34,15 +34,15 @@
 # %% [markdown]
 # ## Setup
 #
-# `set_seed` fixes every random number generator (Python, NumPy, TensorFlow and Keras) and
+# `start_lab` fixes every random number generator (Python, NumPy, TensorFlow and Keras) and
 # turns on TensorFlow's deterministic operations, so every run trains to the same weights.
-# Everything this lab writes (saved models, checkpoints, TensorBoard logs) goes into a fresh
-# temporary folder, `WORK_DIR`.
+# Everything this lab writes (saved models, checkpoints, TensorBoard logs) goes into the
+# fresh temporary folder it returns, `WORK_DIR`.
 
 # %%
-from course import check, check_that, set_seed  # first: it also quiets TensorFlow's start-up log
+from course import check, check_that, needs, start_lab  # first: it also quiets TensorFlow's start-up log
 from course.data import train_test
-from course.plotting import labelled, plot_history, use_course_style
+from course.plotting import labelled, plot_history
 
 import os
 import tempfile
@@ -55,10 +55,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-set_seed(42)
-use_course_style()
-tf.get_logger().setLevel("ERROR")  # hide "retracing" notices: this lab builds many small models on purpose
-WORK_DIR = tempfile.mkdtemp(prefix="lab02-")
+WORK_DIR = start_lab("lab02", seed=42)  # also hides TensorFlow's "retracing" notices: this lab builds many small models
 print("Keras", keras.__version__, "on TensorFlow", tf.__version__)
 print("this lab writes its files under", WORK_DIR)
 
@@ -169,6 +166,42 @@ check("best_epoch(history) of the digit classifier", best_epoch(history),
       int(np.argmin(history.history["val_loss"])) + 1,
       hint="accept a History object too: its values are in history.history")
 
+
+# %% [markdown]
+# ### Exercise 2: the smallest network that still works
+#
+# The classifier above has 4,810 parameters. Models that run on a phone or a microcontroller
+# (lab 08) have to be small, so how small can this one get? Write `build_small_classifier()`
+# that returns a **compiled** Keras model for the 8x8 digit images (input shape `(8, 8)`,
+# ten softmax outputs, integer labels, metric `"accuracy"`) such that:
+#
+# - it has at most **1,000** parameters (`model.count_params()`), and
+# - after `fit(images_train, y_train, validation_split=0.2, epochs=10, batch_size=32)` its
+#   final validation accuracy is at least **92%**.
+#
+# The architecture, the activation, the optimizer and its learning rate are yours to choose.
+# The check trains a fresh model from your function exactly as above; the grader trains
+# another one on all of `images_train` and applies the same 92% bar to the test images.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "945764bc5e4ef2cc2f9e08eeac1252de", "grade": false, "grade_id": "small_classifier", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def build_small_classifier():
+    """A compiled digit classifier with at most 1,000 parameters."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "8d7d4c511ee6017930d2e2b30dfd68ea", "grade": true, "grade_id": "small_classifier_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+small_model = build_small_classifier()
+check_that("at most 1,000 parameters", small_model.count_params() <= 1000, got=small_model.count_params(),
+           hint="fewer hidden units: each one costs 64 weights in, one bias and 10 weights out")
+check("the output shape for 3 images", small_model.predict(images_test[:3], verbose=0).shape, (3, 10),
+      hint="keras.Input(shape=(8, 8)), Flatten, ..., Dense(10, activation='softmax')")
+small_history = small_model.fit(images_train, y_train, validation_split=0.2, epochs=10, batch_size=32, verbose=0)
+print("final validation accuracy:", round(small_history.history["val_accuracy"][-1], 3))
+check_that("a final validation accuracy of at least 0.92", small_history.history["val_accuracy"][-1] >= 0.92,
+           got=round(small_history.history["val_accuracy"][-1], 3),
+           hint="try a larger learning rate, or spend the parameter budget differently")
+
 # %% [markdown]
 # ## 2. The Sequential API: a tabular regressor
 #
@@ -189,7 +222,7 @@ print("train:", xd_train.shape, "test:", xd_test.shape)
 print(f"test MAE of always predicting the training mean: {baseline_mae:.3f}")
 
 # %% [markdown]
-# ### Exercise 2: a Sequential regressor
+# ### Exercise 3: a Sequential regressor
 #
 # Write `build_regressor(n_features, hidden_units=(32, 16))` that returns a **compiled**
 # `keras.Sequential` model: a `keras.Input` of shape `(n_features,)`, one `Dense` layer with a
@@ -209,14 +242,15 @@ def build_regressor(n_features, hidden_units=(32, 16)):
 # measure it on the test rows.
 
 # %%
-regressor = build_regressor(xd_train.shape[1])
-regressor_history = regressor.fit(xd_train, yd_train, validation_split=0.2, epochs=15, batch_size=32, verbose=0)
-regressor_scores = regressor.evaluate(xd_test, yd_test, verbose=0, return_dict=True)
-print("test:", {name: round(value, 3) for name, value in regressor_scores.items()},
-      f"(baseline MAE {baseline_mae:.3f})")
-plot_history(regressor_history, metrics=("mae",), title="Mean absolute error of the diabetes regressor",
-             caption="Validation error flattens after a few epochs: the table is small and noisy.")
-plt.show()
+with needs("exercise 3 (`build_regressor`)"):
+    regressor = build_regressor(xd_train.shape[1])
+    regressor_history = regressor.fit(xd_train, yd_train, validation_split=0.2, epochs=15, batch_size=32, verbose=0)
+    regressor_scores = regressor.evaluate(xd_test, yd_test, verbose=0, return_dict=True)
+    print("test:", {name: round(value, 3) for name, value in regressor_scores.items()},
+          f"(baseline MAE {baseline_mae:.3f})")
+    plot_history(regressor_history, metrics=("mae",), title="Mean absolute error of the diabetes regressor",
+                 caption="Validation error flattens after a few epochs: the table is small and noisy.")
+    plt.show()
 
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "99beb2153fe047ee168fe0d4e111e4cd", "grade": true, "grade_id": "regressor_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 probe_regressor = build_regressor(10)
@@ -289,7 +323,7 @@ wide_train, wide_test = xd_train[:, WIDE_COLUMNS], xd_test[:, WIDE_COLUMNS]
 print("wide input:", wide_train.shape, "deep input:", xd_train.shape)
 
 # %% [markdown]
-# ### Exercise 3: a wide-and-deep model with two inputs and two outputs
+# ### Exercise 4: a wide-and-deep model with two inputs and two outputs
 #
 # Write `build_wide_and_deep(n_wide, n_deep, units=16)` that returns a compiled
 # `keras.Model` with:
@@ -319,13 +353,14 @@ def build_wide_and_deep(n_wide, n_deep, units=16):
 # of two targets (here the same target twice) and returns a list of two predictions.
 
 # %%
-wide_and_deep = build_wide_and_deep(len(WIDE_COLUMNS), xd_train.shape[1])
-wd_history = wide_and_deep.fit([wide_train, xd_train], [yd_train, yd_train], validation_split=0.2,
-                               epochs=15, batch_size=32, verbose=0)
-wd_scores = wide_and_deep.evaluate([wide_test, xd_test], [yd_test, yd_test], verbose=0, return_dict=True)
-print("test:", {name: round(value, 3) for name, value in wd_scores.items()})
-main_prediction, aux_prediction = wide_and_deep.predict([wide_test, xd_test], verbose=0)
-print("prediction shapes:", main_prediction.shape, aux_prediction.shape)
+with needs("exercise 4 (`build_wide_and_deep`)"):
+    wide_and_deep = build_wide_and_deep(len(WIDE_COLUMNS), xd_train.shape[1])
+    wd_history = wide_and_deep.fit([wide_train, xd_train], [yd_train, yd_train], validation_split=0.2,
+                                   epochs=15, batch_size=32, verbose=0)
+    wd_scores = wide_and_deep.evaluate([wide_test, xd_test], [yd_test, yd_test], verbose=0, return_dict=True)
+    print("test:", {name: round(value, 3) for name, value in wd_scores.items()})
+    main_prediction, aux_prediction = wide_and_deep.predict([wide_test, xd_test], verbose=0)
+    print("prediction shapes:", main_prediction.shape, aux_prediction.shape)
 
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e9a1e05207cf84b7dafc50daf31d8b46", "grade": true, "grade_id": "wide_and_deep_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 probe_wd = build_wide_and_deep(3, 10)
@@ -358,7 +393,7 @@ check_that("a main-output test MAE clearly below the baseline", wd_scores["main_
 # through a hidden layer; with `deep=False` the model is a linear regression. The branch is a
 # Python `if`, evaluated every time the model is called.
 
-# %%
+# %% tags=["teaches-warning"]
 class SwitchableRegressor(keras.Model):
     """A regressor that is a one-hidden-layer MLP or a linear model, chosen per call."""
 
@@ -400,7 +435,7 @@ print("linear:", switchable(xd_test[:2], deep=False).numpy().ravel())
 # prints a `UserWarning` that it "looks like it has unbuilt state". Here the warning is
 # harmless, because each `Dense` layer creates its own weights the first time it is used.
 
-# %%
+# %% tags=["teaches-warning"]
 fresh = SwitchableRegressor(units=8, name="switchable")
 fresh(xd_test[:2], deep=True)
 fresh.summary()
@@ -427,7 +462,7 @@ clone = keras.models.clone_model(switchable)
 print("units of the original:", switchable.units, "| units of its clone:", clone.units)
 
 # %% [markdown]
-# ### Exercise 4: a model that repeats a block
+# ### Exercise 5: a model that repeats a block
 #
 # Complete `RepeatedBlock`, a subclassed model whose depth is chosen at call time. It holds
 # three `Dense` layers, created in `__init__` and stored as attributes with these names:
@@ -467,12 +502,12 @@ class RepeatedBlock(keras.Model):
 # One set of weights, several depths: the same model computes different functions depending
 # on how many times the block runs.
 
-# %%
-stack = RepeatedBlock(units=8, repeats=2)
-for depth in range(4):
-    print(f"repeats={depth}:", stack(xd_test[:3], repeats=depth).numpy().ravel().round(3))
-print("weight tensors:", len(stack.trainable_weights))
-
+# %% tags=["teaches-warning"]
+with needs("exercise 5 (`RepeatedBlock`)"):
+    stack = RepeatedBlock(units=8, repeats=2)
+    for depth in range(4):
+        print(f"repeats={depth}:", stack(xd_test[:3], repeats=depth).numpy().ravel().round(3))
+    print("weight tensors:", len(stack.trainable_weights))
 
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "7bd7ac362b4dc50f9c2c6ec08bdde5ab", "grade": true, "grade_id": "repeated_block_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 def repeated_block_reference(model, x, repeats):
@@ -526,7 +561,7 @@ print("optimizer steps taken, before and after:", int(classifier.optimizer.itera
 # produces a SavedModel for serving (lab 12). Weights alone can be saved with
 # `save_weights("name.weights.h5")` when the code that builds the model is at hand.
 #
-# ### Exercise 5: save, reload, compare
+# ### Exercise 6: save, reload, compare
 #
 # Write `save_and_reload(model, folder, name)` that saves `model` in the native format to
 # `<folder>/<name>.keras` (create `folder` first if it does not exist yet, with
@@ -540,9 +575,9 @@ def save_and_reload(model, folder, name):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "7fe768206251f98990bc736051a8400b", "grade": true, "grade_id": "save_and_reload_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-saved_path, reloaded = save_and_reload(classifier, os.path.join(WORK_DIR, "exercise5"), "classifier")
-check("the saved path", saved_path, os.path.join(WORK_DIR, "exercise5", "classifier.keras"),
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0c748ec0423344b35f09816387d4dcdc", "grade": true, "grade_id": "save_and_reload_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+saved_path, reloaded = save_and_reload(classifier, os.path.join(WORK_DIR, "exercise6"), "classifier")
+check("the saved path", saved_path, os.path.join(WORK_DIR, "exercise6", "classifier.keras"),
       hint="join the folder and name + '.keras'")
 check_that("the file to exist", os.path.isfile(saved_path), got=saved_path, hint="save the model to that path with its save() method")
 check("predictions of the reloaded classifier (exactly equal)", reloaded.predict(images_test, verbose=0),
@@ -635,7 +670,7 @@ fresh_digit_model().fit(images_train, y_train, epochs=3, batch_size=64, callback
 print("seconds per epoch:", np.round(timer.seconds, 3), "(the first includes tracing the graph)")
 
 # %% [markdown]
-# ### Exercise 6: stop at a target
+# ### Exercise 7: stop at a target
 #
 # Often "good enough" is known in advance: a product needs 90% accuracy, not 99%. Write
 # `TargetStopper(monitor="val_accuracy", target=0.9)`, a callback that stops training at the
@@ -658,7 +693,7 @@ class TargetStopper(keras.callbacks.Callback):
         raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "b3aadc200877950874622edab34cad7a", "grade": true, "grade_id": "target_stopper_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "667424eebaad3fefa639a0c66e65cd24", "grade": true, "grade_id": "target_stopper_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 stopper = TargetStopper(monitor="val_accuracy", target=0.8)
 stop_history = fresh_digit_model().fit(images_train, y_train, validation_split=0.2, epochs=30, batch_size=32,
                                        callbacks=[stopper], verbose=0)
@@ -671,8 +706,31 @@ check_that("the last epoch to be the first that reached 0.8",
            accuracies[-1] >= 0.8 and all(a < 0.8 for a in accuracies[:-1]), got=accuracies)
 
 
+def replay(callback, values, monitor):
+    """Feed a callback fake epoch logs; returns how many epochs ran."""
+    dummy = keras.Sequential([keras.Input(shape=(1,)), layers.Dense(1)])
+    dummy.stop_training = False
+    callback.set_model(dummy)
+    for epoch, value in enumerate(values):
+        callback.on_epoch_end(epoch, {monitor: value, "other": 0.0})
+        if dummy.stop_training:
+            return epoch + 1
+    return len(values)
+
+
+never = TargetStopper(monitor="val_accuracy", target=0.99)
+check("epochs run when the target is never reached", replay(never, [0.5, 0.7, 0.9], "val_accuracy"), 3,
+      hint="only stop once the monitored value reaches the target")
+check("stopped_epoch when the target is never reached", never.stopped_epoch, None,
+      hint="leave stopped_epoch as None unless training was stopped")
+loss_stopper = TargetStopper(monitor="val_loss", target=0.3)
+check("epochs run with monitor='val_loss', target=0.3", replay(loss_stopper, [0.9, 0.5, 0.3, 0.1], "val_loss"), 3,
+      hint="a loss reaches its target from above: stop when value <= target")
+check("stopped_epoch with monitor='val_loss'", loss_stopper.stopped_epoch, 3)
+
+
 # %% [markdown]
-# ### Exercise 7: log the ratio of validation to training loss
+# ### Exercise 8: log the ratio of validation to training loss
 #
 # The ratio `val_loss / loss` is a one-number overfitting alarm: near 1 the model does as
 # well on new data as on its training data, and a ratio that keeps growing means it is
@@ -695,7 +753,7 @@ class LossRatioLogger(keras.callbacks.Callback):
         raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0b848d725b9806d9a35b26fdcf66a2a8", "grade": true, "grade_id": "loss_ratio_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "3593898830b86c49bca52f400f0f4453", "grade": true, "grade_id": "loss_ratio_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 ratio_logger = LossRatioLogger()
 ratio_model = keras.Sequential([keras.Input(shape=(10,)), layers.Dense(16, activation="relu"), layers.Dense(1)])
 ratio_model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
@@ -706,6 +764,8 @@ check_that("history.history to contain 'loss_ratio'", "loss_ratio" in ratio_hist
 check("the logged ratios", ratio_history["loss_ratio"],
       np.array(ratio_history["val_loss"]) / np.array(ratio_history["loss"]), rtol=1e-5,
       hint="divide the validation loss by the training loss")
+check("ratio_logger.ratios", ratio_logger.ratios, ratio_history["loss_ratio"], rtol=1e-6,
+      hint="append each epoch's ratio (a float) to self.ratios as well")
 
 # %% [markdown]
 # ## 7. TensorBoard
@@ -750,7 +810,7 @@ for event in list(events(os.path.join(run_dir, "train", train_file)))[:8]:
         print(f"step {event.step}: {value.tag} = {shown}")
 
 # %% [markdown]
-# ### Exercise 8: read the scalars back
+# ### Exercise 9: read the scalars back
 #
 # Write `read_scalars(run_dir, tag)` that reads **every** event file directly inside the
 # folder `run_dir` (file names contain `"tfevents"`; TensorBoard starts a new file each time
@@ -769,16 +829,17 @@ def read_scalars(run_dir, tag):
 # With it, the learning curves come straight from the files TensorBoard would show:
 
 # %%
-train_loss_events = read_scalars(os.path.join(run_dir, "train"), "epoch_loss")
-val_loss_events = read_scalars(os.path.join(run_dir, "validation"), "epoch_loss")
-fig, ax = plt.subplots()
-ax.plot(np.array(list(train_loss_events)) + 1, list(train_loss_events.values()), marker="o", label="train (event file)")
-ax.plot(np.array(list(val_loss_events)) + 1, list(val_loss_events.values()), "--", marker="o",
-        label="validation (event file)")
-ax.legend()
-labelled(ax, "Learning curves read from TensorBoard event files", "epoch", "cross-entropy",
-         caption="The same numbers as the History object: TensorBoard shows exactly what fit() reported.")
-plt.show()
+with needs("exercise 9 (`read_scalars`)"):
+    train_loss_events = read_scalars(os.path.join(run_dir, "train"), "epoch_loss")
+    val_loss_events = read_scalars(os.path.join(run_dir, "validation"), "epoch_loss")
+    fig, ax = plt.subplots()
+    ax.plot(np.array(list(train_loss_events)) + 1, list(train_loss_events.values()), marker="o", label="train (event file)")
+    ax.plot(np.array(list(val_loss_events)) + 1, list(val_loss_events.values()), "--", marker="o",
+            label="validation (event file)")
+    ax.legend()
+    labelled(ax, "Learning curves read from TensorBoard event files", "epoch", "cross-entropy",
+             caption="The same numbers as the History object: TensorBoard shows exactly what fit() reported.")
+    plt.show()
 
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bc82af935e0dea612293952d317c03ba", "grade": true, "grade_id": "read_scalars_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("read_scalars(train folder, 'epoch_loss') against the History", list(train_loss_events.values()),

@@ -37,16 +37,16 @@
 # %% [markdown]
 # ## Setup
 #
-# PyTorch is imported before `set_seed` so that the call seeds PyTorch's generator too and
-# turns on its deterministic algorithms. We also give each framework a single CPU thread.
-# The models here are tiny, so a second thread has little work to share and mostly waits
-# for the first; on a busy machine that waiting can make a PyTorch epoch many times slower.
-# One thread each also keeps the timing comparison of section 5 fair.
+# PyTorch is imported before `start_lab` so that the call seeds PyTorch's generator too and
+# turns on its deterministic algorithms. `threads=1` gives each framework a single CPU
+# thread: the models here are tiny, so a second thread has little work to share and mostly
+# waits for the first; on a busy machine that waiting can make a PyTorch epoch many times
+# slower. One thread each also keeps the timing comparison of section 5 fair.
 
 # %%
-from course import check, check_that, set_seed  # first: it also quiets TensorFlow's start-up log
+from course import check, check_that, needs, start_lab  # first: it also quiets TensorFlow's start-up log
 from course.data import train_test
-from course.plotting import labelled, use_course_style
+from course.plotting import labelled
 
 import time
 import warnings
@@ -59,11 +59,7 @@ import torch
 from keras import layers
 from torch import nn
 
-torch.set_num_threads(1)
-tf.config.threading.set_intra_op_parallelism_threads(1)  # must run before TensorFlow's first operation
-tf.config.threading.set_inter_op_parallelism_threads(1)
-set_seed(42)
-use_course_style()
+WORK_DIR = start_lab("lab03", seed=42, threads=1)
 print("TensorFlow", tf.__version__, "| Keras", keras.__version__, "| PyTorch", torch.__version__)
 
 # %% [markdown]
@@ -186,61 +182,51 @@ for epoch in range(5):
 # and learns slowly. Return logits from `forward()`, and apply `torch.softmax` only when you
 # need probabilities.
 #
-# ### Exercise 1: the MLP as an `nn.Module`
+# ### The MLP as an `nn.Module`
 #
-# Write `TorchMLP(n_inputs, n_hidden, n_classes, dropout=0.0)`, the PyTorch twin of the Keras
-# model. Create exactly these three attributes: `self.hidden`, an `nn.Linear` from
-# `n_inputs` to `n_hidden` features; `self.dropout`, an `nn.Dropout` with the rate `dropout`;
-# and `self.output`, an `nn.Linear` from `n_hidden` to `n_classes` features.
-# `forward(x)` returns the logits `output(dropout(relu(hidden(x))))` (use `torch.relu`).
+# The PyTorch twin of the Keras model has the same three parts: a `Linear` layer from 64 to
+# 32 features, dropout, and a `Linear` layer to the 10 logits. `nn.Dropout` zeroes a random
+# share of its inputs in training mode and is the identity in evaluation mode, exactly like
+# Keras' `Dropout` in and out of `fit()`.
 
-# %% deletable=false nbgrader={"cell_type": "code", "checksum": "09be4ea5df9424adc4582cb58f2898d1", "grade": false, "grade_id": "torch_mlp", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %%
 class TorchMLP(nn.Module):
-    """64 -> hidden (ReLU) -> dropout -> logits, as in the Keras model."""
+    """n_inputs -> n_hidden (ReLU) -> dropout -> logits, as in the Keras model."""
 
     def __init__(self, n_inputs, n_hidden, n_classes, dropout=0.0):
         super().__init__()
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        self.hidden = nn.Linear(n_inputs, n_hidden)
+        self.dropout = nn.Dropout(dropout)
+        self.output = nn.Linear(n_hidden, n_classes)
 
     def forward(self, x):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        return self.output(self.dropout(torch.relu(self.hidden(x))))
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c1a3289d47283745fc0f98f0eb69f98a", "grade": true, "grade_id": "torch_mlp_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-probe_mlp = TorchMLP(N_INPUTS, N_HIDDEN, N_CLASSES, dropout=0.5)
-check("the output shape for 5 digits", tuple(probe_mlp(xt_test[:5]).shape), (5, N_CLASSES),
-      hint="forward must return one logit per class: self.output(...)")
-check("the shapes of the parameters", [tuple(p.shape) for p in probe_mlp.parameters()],
-      [(32, 64), (32,), (10, 32), (10,)], hint="nn.Linear(n_inputs, n_hidden), then nn.Linear(n_hidden, n_classes)")
-probe_mlp.eval()
-with torch.no_grad():
-    eval_a, eval_b = probe_mlp(xt_test[:20]), probe_mlp(xt_test[:20])
-check("two forward passes in eval mode (dropout off)", eval_a, eval_b,
-      hint="use self.dropout in forward; nn.Dropout is the identity in eval mode")
-
+print(TorchMLP(N_INPUTS, N_HIDDEN, N_CLASSES, dropout=DROPOUT))
 
 # %% [markdown]
-# ### Exercise 2: one epoch of training, and the accuracy
+# ### Exercise 1: a training loop, specified by what it must do
 #
-# Write `train_epoch(model, x, y, optimizer, loss_fn, batch_size=32, seed=0)` that trains
-# `model` for one epoch on the tensors `x`, `y` and returns the epoch's mean training loss:
+# The loop above is the bare minimum. Write `train_epoch(model, x, y, optimizer, loss_fn,
+# batch_size=32, seed=0)`, one epoch of training that behaves as follows:
 #
-# 1. put the model in training mode and find its device: the device of its first
-#    parameter, `next(model.parameters()).device`;
-# 2. shuffle: draw the permutation `order` with `torch.randperm(len(x), generator=...)`,
-#    passing the seeded generator `torch.Generator().manual_seed(seed)`, and take the batches
-#    `order[0:batch_size]`, `order[batch_size:2 * batch_size]`, and so on (the last one may be
-#    shorter);
-# 3. for each batch: move it to the device, then `zero_grad`, forward, loss, `backward`,
-#    `step`;
-# 4. return the mean loss over the epoch as a Python float: the sum of
-#    `loss.item() * batch_length` over the batches, divided by `len(x)`.
+# 1. the model is in training mode for every batch (dropout on);
+# 2. every row of `x` is used exactly once, in batches of `batch_size` rows (the last batch
+#    may be shorter), in a shuffled order that depends only on `seed`: the same seed gives
+#    the same order, different seeds give different orders;
+# 3. each batch makes one optimizer step, on the gradient of that batch's loss alone;
+# 4. it returns the epoch's mean loss over all rows as a Python `float`: each batch's
+#    loss weighted by the number of rows in the batch.
 #
-# Then write `accuracy(model, x, y)` that puts the model in evaluation mode and, inside
-# `torch.no_grad()`, returns the fraction of rows whose largest logit is the true class, as
-# a Python float.
+# Then write `accuracy(model, x, y)`: the fraction of rows whose largest logit is the true
+# class, as a Python `float`, computed in evaluation mode (dropout off) without recording
+# gradients. Both functions receive CPU tensors; on a machine with a GPU you would also move
+# each batch to the model's device (here everything is on the CPU, so no check tests that).
+#
+# The checks watch your loop from outside: a *spy* model records the rows it is shown and
+# whether it is in training mode, and an optimizer with learning rate 0 makes the mean loss
+# easy to predict.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "41ee59de17771abb07b7870690728aac", "grade": false, "grade_id": "training_loop", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def train_epoch(model, x, y, optimizer, loss_fn, batch_size=32, seed=0):
@@ -255,32 +241,88 @@ def accuracy(model, x, y):
     raise NotImplementedError()
 
 
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "cad567bf7d6c77fa3b93ad69128349f8", "grade": true, "grade_id": "training_loop_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+class Spy(nn.Module):
+    """Wraps a model; records the first column of every batch it sees, and its training mode."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner, self.batches, self.modes = inner, [], []
+
+    def forward(self, x):
+        self.batches.append(x[:, 0].detach().clone())
+        self.modes.append(self.training)
+        return self.inner(x)
+
+
+def spy_epoch(n_rows, batch_size, seed, lr=0.0):
+    """Run train_epoch on rows whose first column is the row number; return the spy and the loss."""
+    torch.manual_seed(0)
+    spy = Spy(nn.Linear(3, 2))
+    rows = torch.cat([torch.arange(n_rows, dtype=torch.float32)[:, None], torch.randn(n_rows, 2)], dim=1)
+    labels = torch.arange(n_rows) % 2
+    loss = train_epoch(spy, rows, labels, torch.optim.SGD(spy.parameters(), lr=lr), nn.CrossEntropyLoss(),
+                       batch_size=batch_size, seed=seed)
+    return spy, loss, rows, labels
+
+
+spy, loss, rows, labels = spy_epoch(50, 16, seed=3)
+seen = torch.cat(spy.batches).long()
+check("the batch sizes for 50 rows in batches of 16", [len(b) for b in spy.batches], [16, 16, 16, 2],
+      hint="take rows start:start + batch_size of the shuffled order, for start = 0, batch_size, ...")
+check("every row used exactly once", sorted(seen.tolist()), list(range(50)), hint="shuffle the row indices once per epoch")
+check_that("the rows to be shuffled", seen.tolist() != list(range(50)), got=seen.tolist()[:10],
+           hint="draw a random permutation, e.g. with torch.randperm and a torch.Generator seeded with `seed`")
+check_that("the model in training mode for every batch", all(spy.modes), got=spy.modes, hint="put the model in training mode before the first batch")
+check("the same order for the same seed", torch.cat(spy_epoch(50, 16, seed=3)[0].batches), seen.float(),
+      hint="seed your own generator, e.g. torch.Generator().manual_seed(seed)")
+check_that("another order for another seed", not torch.equal(torch.cat(spy_epoch(50, 16, seed=4)[0].batches), seen.float()))
+with torch.no_grad():
+    full_loss = nn.CrossEntropyLoss()(spy.inner(rows), labels).item()
+check("the mean loss with learning rate 0 (the loss on all rows)", loss, full_loss, rtol=1e-5,
+      hint="add loss.item() * len(batch) over the batches, then divide by the number of rows")
+check_that("train_epoch to return a Python float", type(loss) is float, got=type(loss))
+torch.manual_seed(1)
+stepper, twin = nn.Linear(3, 2), nn.Linear(3, 2)
+twin.load_state_dict(stepper.state_dict())
+train_epoch(stepper, rows, labels, torch.optim.SGD(stepper.parameters(), lr=0.5), nn.CrossEntropyLoss(), batch_size=50)
+train_epoch(stepper, rows, labels, torch.optim.SGD(stepper.parameters(), lr=0.5), nn.CrossEntropyLoss(), batch_size=50)
+twin_optimizer = torch.optim.SGD(twin.parameters(), lr=0.5)
+for _ in range(2):
+    twin_optimizer.zero_grad()
+    nn.CrossEntropyLoss()(twin(rows), labels).backward()
+    twin_optimizer.step()
+check("the weights after two one-batch epochs (two plain gradient steps)", stepper.weight.detach(), twin.weight.detach(),
+      rtol=1e-4, atol=1e-6, hint="clear the old gradients with optimizer.zero_grad() before each backward()")
+noisy_mlp = TorchMLP(N_INPUTS, 16, N_CLASSES, dropout=0.9)
+first, second = accuracy(noisy_mlp, xt_test, yt_test), accuracy(noisy_mlp, xt_test, yt_test)
+with torch.no_grad():
+    eval_logits = noisy_mlp.eval()(xt_test)
+check("accuracy() of a model with dropout 0.9 (evaluation mode)", first,
+      float((eval_logits.argmax(1) == yt_test).float().mean()), hint="switch the model to evaluation mode (dropout off) before predicting")
+check_that("accuracy() to return a Python float", type(first) is float and first == second, got=(first, second))
+
 # %% [markdown]
 # With both functions, training the PyTorch twin with the same settings as the Keras model
 # (Adam, the same learning rate, batch size and number of epochs) is a short loop. A
 # different seed per epoch gives each epoch its own shuffle.
 
 # %%
-torch_mlp = TorchMLP(N_INPUTS, N_HIDDEN, N_CLASSES, dropout=DROPOUT).to(device)
-torch_optimizer = torch.optim.Adam(torch_mlp.parameters(), lr=LEARNING_RATE)
-torch_losses = [train_epoch(torch_mlp, xt_train, yt_train, torch_optimizer, loss_fn, BATCH_SIZE, seed=epoch)
-                for epoch in range(EPOCHS)]
-torch_test_accuracy = accuracy(torch_mlp, xt_test, yt_test)
-print(f"PyTorch: final training loss {torch_losses[-1]:.3f}, test accuracy {torch_test_accuracy:.3f}")
+with needs("exercise 1 (`train_epoch`, `accuracy`)"):
+    torch_mlp = TorchMLP(N_INPUTS, N_HIDDEN, N_CLASSES, dropout=DROPOUT).to(device)
+    torch_optimizer = torch.optim.Adam(torch_mlp.parameters(), lr=LEARNING_RATE)
+    torch_losses = [train_epoch(torch_mlp, xt_train, yt_train, torch_optimizer, loss_fn, BATCH_SIZE, seed=epoch)
+                    for epoch in range(EPOCHS)]
+    torch_test_accuracy = accuracy(torch_mlp, xt_test, yt_test)
+    print(f"PyTorch: final training loss {torch_losses[-1]:.3f}, test accuracy {torch_test_accuracy:.3f}")
 
-fig, ax = plt.subplots()
-ax.plot(range(1, EPOCHS + 1), keras_history.history["loss"], marker="o", label="Keras fit()")
-ax.plot(range(1, EPOCHS + 1), torch_losses, "--", marker="o", label="PyTorch loop")
-ax.legend()
-labelled(ax, "The same MLP trained in both frameworks", "epoch", "mean training cross-entropy",
-         caption="Same architecture and settings; the curves differ only by initial weights and shuffling.")
-plt.show()
-
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a5a5aafbec6fb1a109d6717b2ed1d928", "grade": true, "grade_id": "training_loop_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-check_that("the PyTorch training loss to fall", torch_losses[-1] < 0.5 * torch_losses[0],
-           got=np.round(torch_losses, 3), hint="call optimizer.zero_grad(), loss.backward() and optimizer.step() per batch")
-check_that("a PyTorch test accuracy above 0.85", torch_test_accuracy > 0.85, got=torch_test_accuracy)
-check_that("accuracy() to leave the model in eval mode", not torch_mlp.training, hint="switch the model to evaluation mode with its .eval() method first")
+    fig, ax = plt.subplots()
+    ax.plot(range(1, EPOCHS + 1), keras_history.history["loss"], marker="o", label="Keras fit()")
+    ax.plot(range(1, EPOCHS + 1), torch_losses, "--", marker="o", label="PyTorch loop")
+    ax.legend()
+    labelled(ax, "The same MLP trained in both frameworks", "epoch", "mean training cross-entropy",
+             caption="Same architecture and settings; initial weights, shuffling and dropout masks differ.")
+    plt.show()
 
 # %% [markdown]
 # ## 3. Moving weights between frameworks
@@ -294,64 +336,101 @@ check_that("accuracy() to leave the model in eval mode", not torch_mlp.training,
 # |---|---|---|
 # | weight | `kernel`, shape (inputs, outputs) | `weight`, shape (outputs, inputs) |
 # | computes | `x @ kernel + bias` | `x @ weight.T + bias` |
-# | read / write | `layer.get_weights()` / `layer.set_weights([kernel, bias])` | `layer.weight`, `layer.bias` under `torch.no_grad()` |
+# | read / write | `layer.get_weights()` / `layer.set_weights([kernel, bias])` | `layer.weight`, `layer.bias` (write under `torch.no_grad()`) |
 #
-# Dropout has no weights, and in inference mode it does nothing in either framework, so
-# only the `Dense`/`Linear` layers matter. Here is how the two layouts look for our models:
+# A Keras `Dense` layer also carries its activation (`layer.activation`, and by name in
+# `layer.get_config()["activation"]`), where PyTorch usually writes the activation as a layer
+# of its own (`nn.ReLU()`, `nn.Tanh()`, ...). Dropout has no weights, and in inference mode it
+# does nothing in either framework. Here is what the trained Keras model holds:
 
 # %%
 for layer in keras_mlp.layers:
-    print("Keras  ", layer.name, [w.shape for w in layer.get_weights()])
-for name, module in torch_mlp.named_children():
-    print("PyTorch", name, [tuple(p.shape) for p in module.parameters()])
+    config = layer.get_config()
+    print(f"{type(layer).__name__:8s} {layer.name:10s} weights {[w.shape for w in layer.get_weights()]}, "
+          f"activation {config.get('activation')}, rate {config.get('rate')}")
 
 # %% [markdown]
-# ### Exercise 3: port the weights, both ways
+# ### Exercise 2: port this model, whatever its layers
 #
-# Write `keras_to_torch(keras_model, torch_model)`, which copies the weights of the Keras
-# model's `Dense` layers, in order, into the PyTorch model's `nn.Linear` layers, in order,
-# and returns `torch_model`; and `torch_to_keras(torch_model, keras_model)` for the other
-# direction, returning `keras_model`. Make them work for any stack of dense layers, not just
-# our two-layer MLP: find the layers with
-# `[layer for layer in keras_model.layers if isinstance(layer, layers.Dense)]` and
-# `[module for module in torch_model.modules() if isinstance(module, nn.Linear)]`. Copy the
-# values (do not share memory), keep PyTorch's `float32`, and write PyTorch parameters under
-# `torch.no_grad()` (for example with `module.weight.copy_(...)`).
+# Write `torch_twin(keras_model)`: given a trained `keras.Sequential` made of `Dense` and
+# `Dropout` layers, in any number and order, return a PyTorch module (for example an
+# `nn.Sequential`) that is the same network:
+#
+# - in evaluation mode it computes the same outputs as the Keras model, to float32 rounding
+#   (the checks allow 1e-5), for every `Dense` activation among `"linear"`, `"relu"`,
+#   `"tanh"`, `"sigmoid"` and `"softmax"` (over the last axis);
+# - each Keras `Dropout` becomes dropout with the same rate, active in training mode only;
+# - its parameters are `float32` copies, trainable and independent of the Keras model:
+#   training one afterwards must not change the other;
+# - it has as many parameters as the Keras model.
+#
+# The checks try it on our MLP and on stacks you have not seen.
 
-# %% deletable=false nbgrader={"cell_type": "code", "checksum": "48d0da29e8fb1362f28e62e80b96c095", "grade": false, "grade_id": "port_weights", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def keras_to_torch(keras_model, torch_model):
-    """Copy every Dense layer's kernel and bias into the matching nn.Linear; returns torch_model."""
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "18364ef11ae8d20d07c7bee06d96dc07", "grade": false, "grade_id": "torch_twin", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def torch_twin(keras_model):
+    """A PyTorch module computing what the Dense/Dropout keras_model computes, with copied weights."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-def torch_to_keras(torch_model, keras_model):
-    """Copy every nn.Linear's weight and bias into the matching Dense layer; returns keras_model."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "66a743f53fe8f02ce04a87b0b07e6dc4", "grade": true, "grade_id": "torch_twin_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+def same_function(keras_model, twin, inputs, what):
+    twin.eval()
+    with torch.no_grad():
+        got = twin(torch.from_numpy(inputs)).numpy()
+    check(what, got, keras_model.predict(inputs, verbose=0), rtol=1e-5, atol=1e-5,
+          hint="a Keras kernel is (inputs, outputs) and a PyTorch weight is (outputs, inputs): transpose it")
 
+
+def count(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+mlp_twin = torch_twin(keras_mlp)
+same_function(keras_mlp, mlp_twin, x_test, "the twin's logits against the trained Keras MLP")
+check("the twin's number of parameters", count(mlp_twin), keras_mlp.count_params(), hint="one nn.Linear per Dense layer")
+check("the twin's dropout rates", [m.p for m in mlp_twin.modules() if isinstance(m, nn.Dropout)], [DROPOUT],
+      hint="turn each keras Dropout into nn.Dropout(rate)")
+visible_stack = keras.Sequential([keras.Input((5,)), layers.Dense(4, activation="tanh"), layers.Dropout(0.3),
+                                  layers.Dense(6, activation="sigmoid"), layers.Dense(3, activation="softmax")])
+probe_rows = np.random.default_rng(4).normal(size=(8, 5)).astype("float32")
+visible_twin = torch_twin(visible_stack)
+same_function(visible_stack, visible_twin, probe_rows, "a tanh / dropout / sigmoid / softmax stack")
+check_that("float32 parameters that train", all(p.dtype == torch.float32 and p.requires_grad
+                                                for p in visible_twin.parameters()),
+           hint="build nn.Linear layers and copy the values into them")
+visible_twin.train()
+with torch.no_grad():
+    check_that("dropout active in training mode", not torch.equal(visible_twin(torch.ones(200, 5)), visible_twin(torch.ones(200, 5))),
+               hint="put an nn.Dropout where the Keras model has a Dropout")
+with torch.no_grad():
+    for parameter in visible_twin.parameters():
+        parameter.add_(1.0)
+same_function(visible_stack, torch_twin(visible_stack), probe_rows,
+              "a fresh twin after changing the first twin's weights (copies, not shared memory)")
 
 # %% [markdown]
-# The test: give the trained Keras weights to a fresh PyTorch model, run both on the test
-# images in inference mode, and compare the logits. They should agree to float32 rounding.
+# The test that matters: run the trained Keras model and its twin on all 450 test images in
+# inference mode and compare the logits.
 
 # %%
-ported = keras_to_torch(keras_mlp, TorchMLP(N_INPUTS, N_HIDDEN, N_CLASSES, dropout=DROPOUT)).eval()
-with torch.no_grad():
-    ported_logits = ported(xt_test).numpy()
-keras_logits = keras_mlp.predict(x_test, verbose=0)
-port_error = float(np.max(np.abs(ported_logits - keras_logits)))
-print(f"largest difference between Keras and ported PyTorch logits: {port_error:.2e}")
-print("same predicted classes:", np.array_equal(ported_logits.argmax(1), keras_logits.argmax(1)))
+with needs("exercise 2 (`torch_twin`)"):
+    ported = torch_twin(keras_mlp).eval()
+    with torch.no_grad():
+        ported_logits = ported(xt_test).numpy()
+    keras_logits = keras_mlp.predict(x_test, verbose=0)
+    port_error = float(np.max(np.abs(ported_logits - keras_logits)))
+    print(f"largest difference between Keras and ported PyTorch logits: {port_error:.2e}")
+    print("same predicted classes:", np.array_equal(ported_logits.argmax(1), keras_logits.argmax(1)))
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "59e1f60e7454e88337447d49a23dc103", "grade": true, "grade_id": "port_weights_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-check("the ported PyTorch logits against Keras", ported_logits, keras_logits, rtol=1e-5, atol=1e-5,
-      hint="a Keras kernel is (inputs, outputs) and a PyTorch weight is (outputs, inputs): transpose it")
-back = torch_to_keras(torch_mlp, keras.models.clone_model(keras_mlp))
-with torch.no_grad():
-    torch_logits = torch_mlp.eval()(xt_test).numpy()
-check("the Keras logits after torch_to_keras against PyTorch", back.predict(x_test, verbose=0), torch_logits,
-      rtol=1e-5, atol=1e-5, hint="layer.set_weights([weight.T, bias]) with NumPy arrays")
+# %% [markdown]
+# The printed difference is zero here: on this machine, with one thread, both libraries did
+# the same float32 arithmetic in the same order. With other hardware, more threads or another
+# library version the order of the additions can change, and differences of about 1e-6 (float32
+# rounding) are normal; that is why the checks compare with a tolerance rather than exactly.
+#
+# The reverse direction is the same table read the other way: for each `nn.Linear`, in
+# order, `dense_layer.set_weights([linear.weight.detach().numpy().T, linear.bias.detach().numpy()])`.
 
 # %% [markdown]
 # ## 4. Counting parameters
@@ -373,36 +452,49 @@ frozen_demo.hidden.requires_grad_(False)  # freeze the first layer, as in transf
 print({name: (parameter.numel(), parameter.requires_grad) for name, parameter in frozen_demo.named_parameters()})
 
 # %% [markdown]
-# ### Exercise 4: count them, three ways
+# ### Exercise 3: count them, then size a model to a budget
 #
-# Write `count_torch_parameters(module, trainable_only=False)` that returns the number of
-# scalar parameters of a PyTorch module (only those with `requires_grad` when
-# `trainable_only=True`), and `mlp_parameters(sizes)` that computes, from the formula alone,
-# the number of parameters of a stack of dense layers with the given layer sizes: for
-# `sizes=[64, 32, 10]` that is a 64-to-32 layer and a 32-to-10 layer, each with a weight
-# matrix and a bias vector. Return Python integers.
+# Write `count_torch_parameters(module, trainable_only=False)`, the number of scalar
+# parameters of a PyTorch module (only those with `requires_grad` when `trainable_only=True`),
+# as a Python `int`.
+#
+# Then a sizing problem that comes up whenever a model must fit a memory or latency budget:
+# write `widest_hidden_layer(n_inputs, n_classes, budget)`, the largest number of hidden units
+# `h` for which an MLP `n_inputs -> h -> n_classes` (two dense layers with weights and biases,
+# like ours) has at most `budget` parameters. Return it as a Python `int`, and return 0 when
+# not even one hidden unit fits.
 
-# %% deletable=false nbgrader={"cell_type": "code", "checksum": "211d6703c3ed798b12681d53206e994a", "grade": false, "grade_id": "count_parameters", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "680819445ab40df4e697efb8a0cfc8a0", "grade": false, "grade_id": "count_parameters", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def count_torch_parameters(module, trainable_only=False):
     """Number of scalar parameters of ``module`` (only trainable ones if asked)."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-def mlp_parameters(sizes):
-    """Parameters of dense layers sizes[0] -> sizes[1] -> ... (weights and biases)."""
+def widest_hidden_layer(n_inputs, n_classes, budget):
+    """Largest h such that the MLP n_inputs -> h -> n_classes has at most `budget` parameters (0 if none)."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "67693da30a90c650facc325fd3f2f659", "grade": true, "grade_id": "count_parameters_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-check("count_torch_parameters(torch_mlp)", count_torch_parameters(torch_mlp), keras_mlp.count_params(),
-      hint="add up p.numel() over model.parameters()")
-check("mlp_parameters([64, 32, 10])", mlp_parameters([64, 32, 10]), keras_mlp.count_params(),
-      hint="each layer has n_in * n_out weights and n_out biases")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "db85515bb9a331942e8604c327bbf0f4", "grade": true, "grade_id": "count_parameters_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+def mlp_size(n_inputs, hidden, n_classes):
+    return sum(p.numel() for p in TorchMLP(n_inputs, hidden, n_classes).parameters())
+
+
+check("count_torch_parameters(TorchMLP(64, 32, 10))", count_torch_parameters(TorchMLP(N_INPUTS, N_HIDDEN, N_CLASSES)),
+      keras_mlp.count_params(), hint="add up p.numel() over model.parameters()")
 check("count_torch_parameters(frozen_demo, trainable_only=True)",
       count_torch_parameters(frozen_demo, trainable_only=True), N_HIDDEN * N_CLASSES + N_CLASSES,
       hint="skip parameters whose requires_grad is False")
+check_that("count_torch_parameters to return a Python int", type(count_torch_parameters(frozen_demo)) is int,
+           got=type(count_torch_parameters(frozen_demo)))
+check("widest_hidden_layer(64, 10, 2410) (our MLP's size)", widest_hidden_layer(64, 10, 2410), 32,
+      hint="each hidden unit costs n_inputs weights, one bias and n_classes weights; the output biases are fixed")
+check("widest_hidden_layer(64, 10, 2409) (one parameter short)", widest_hidden_layer(64, 10, 2409), 31)
+check("widest_hidden_layer(64, 10, 50) (not even one unit fits)", widest_hidden_layer(64, 10, 50), 0,
+      hint="return 0 when no hidden layer fits the budget")
+check_that("widest_hidden_layer to return a Python int", type(widest_hidden_layer(64, 10, 5000)) is int)
 
 
 # %% [markdown]
@@ -416,11 +508,13 @@ check("count_torch_parameters(frozen_demo, trainable_only=True)",
 # - **Same work.** Same model, batch size, optimizer and data on both sides.
 # - **Several repeats.** Other programs share the machine; report the median.
 #
-# ### Exercise 5: a fair stopwatch
+# ### Exercise 4: a fair stopwatch
 #
-# Write `time_per_epoch(run_epoch, n_epochs=3, warmup=1)`: call `run_epoch()` `warmup` times
-# without timing it, then `n_epochs` times, measuring each call with `time.perf_counter()`,
-# and return the list of `n_epochs` durations in seconds.
+# Write `time_per_epoch(run_epoch, n_epochs=3, warmup=1)` that applies the first rule and
+# prepares the third: it calls `run_epoch()` `warmup` times without timing them, then
+# `n_epochs` more times, timing each of those calls on its own with `time.perf_counter()`,
+# and returns the list of the `n_epochs` durations in seconds (the median is taken by the
+# caller).
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "4d1aaab1d85794d5595810c40e8e04cc", "grade": false, "grade_id": "stopwatch", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def time_per_epoch(run_epoch, n_epochs=3, warmup=1):
@@ -429,27 +523,41 @@ def time_per_epoch(run_epoch, n_epochs=3, warmup=1):
     raise NotImplementedError()
 
 
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "466362fe20186286564a6d7c6804f69f", "grade": true, "grade_id": "stopwatch_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+calls = []
+durations = time_per_epoch(lambda: (calls.append(1), time.sleep(0.02)), n_epochs=4, warmup=2)
+check("the number of calls with n_epochs=4, warmup=2", len(calls), 6, hint="warmup calls first, then n_epochs timed calls")
+check("the number of durations returned", len(durations), 4, hint="return one duration per timed call")
+check_that("each duration to cover one call (at least its 0.02 s sleep, well under 1 s)",
+           all(0.019 <= d < 1.0 for d in durations), got=durations, hint="start the clock just before each call")
+first_slow = []
+
+
+def slow_first():
+    time.sleep(0.3 if not first_slow else 0.0)
+    first_slow.append(1)
+
+
+check_that("the slow warm-up call not to be timed", max(time_per_epoch(slow_first, n_epochs=2, warmup=1)) < 0.2,
+           hint="run the warmup calls before you start timing")
+
 # %% [markdown]
 # Now time one epoch of each framework on the same 1,347 images. Keras runs through `fit()`
 # for one epoch at a time; PyTorch through your `train_epoch`.
 
 # %%
-keras_seconds = time_per_epoch(lambda: keras_mlp.fit(x_train, y_train, epochs=1, batch_size=BATCH_SIZE, verbose=0))
-torch_seconds = time_per_epoch(lambda: train_epoch(torch_mlp, xt_train, yt_train, torch_optimizer, loss_fn, BATCH_SIZE))
-keras_median, torch_median = float(np.median(keras_seconds)), float(np.median(torch_seconds))
-print(f"median seconds per epoch: Keras {keras_median:.3f}, PyTorch {torch_median:.3f}")
+with needs("exercise 1 (`train_epoch`)", "exercise 4 (`time_per_epoch`)"):
+    keras_seconds = time_per_epoch(lambda: keras_mlp.fit(x_train, y_train, epochs=1, batch_size=BATCH_SIZE, verbose=0))
+    torch_seconds = time_per_epoch(lambda: train_epoch(torch_mlp, xt_train, yt_train, torch_optimizer, loss_fn,
+                                                       BATCH_SIZE))
+    keras_median, torch_median = float(np.median(keras_seconds)), float(np.median(torch_seconds))
+    print(f"median seconds per epoch: Keras {keras_median:.3f}, PyTorch {torch_median:.3f}")
 
-fig, ax = plt.subplots(figsize=(5, 3.5))
-ax.bar(["Keras fit()", "PyTorch loop"], [keras_median, torch_median])
-labelled(ax, "Median time per training epoch (43 batches of 32)", "framework", "seconds",
-         caption="Measured on this machine after one warm-up epoch; small models mostly measure per-step overhead.")
-plt.show()
-
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "73d17edafc150ced13ed4251b3b5f963", "grade": true, "grade_id": "stopwatch_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-check("len(keras_seconds)", len(keras_seconds), 3, hint="return one duration per timed epoch")
-check_that("every measured epoch to take a positive time", all(s > 0 for s in keras_seconds + torch_seconds),
-           got=keras_seconds + torch_seconds)
-
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.bar(["Keras fit()", "PyTorch loop"], [keras_median, torch_median])
+    labelled(ax, "Median time per training epoch (43 batches of 32)", "framework", "seconds",
+             caption="Measured on this machine after one warm-up epoch; small models mostly measure per-step overhead.")
+    plt.show()
 
 # %% [markdown]
 # For a network this small, most of the time goes into per-batch overhead (Python, the
@@ -507,8 +615,10 @@ except Exception as error:
 
 # %% [markdown]
 # The graph way to grow a sequence is a `tf.TensorArray`: `write(i, value)` returns an
-# updated array (reassign it), and `stack()` turns it into a tensor at the end. The loop
-# counter must be a tensor too. Once written that way, the function traces **once** and then
+# updated array (reassign it), and `stack()` turns it into a tensor at the end. The write
+# position can start as a plain Python integer: AutoGraph makes every variable that the loop
+# body changes a loop variable of the `tf.while_loop`, converting the integer to a tensor
+# (`path.size()` would serve as well). Once written that way, the function traces **once** and then
 # runs as a graph for any input of the same type, which is what makes it exportable to a
 # server or a phone without Python.
 #
@@ -529,12 +639,12 @@ print("eager  f(-4):", halve_positive(torch.tensor([-4.0])).item())
 print("traced f(-4):", traced(torch.tensor([-4.0])).item(), "(the branch taken for +4 was frozen in)")
 
 # %% [markdown]
-# ### Exercise 6: the Collatz sequence as a TensorFlow graph
+# ### Exercise 5: the Collatz sequence as a TensorFlow graph
 #
 # Write `collatz_tf`, a `tf.function` that takes an `int32` scalar tensor `n >= 1` and returns
-# the 1-D `int32` tensor of its Collatz sequence (starting with `n`, ending with 1). Use a
-# `tf.TensorArray(tf.int32, size=0, dynamic_size=True)` and a tensor loop counter. Calling it
-# on different `int32` scalars must not retrace it.
+# the 1-D `int32` tensor of its Collatz sequence (starting with `n`, ending with 1), built
+# with a `tf.TensorArray` inside a graph loop. Calling it on different `int32` scalars must
+# not retrace it.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "d8cd11cb87748c57794125abdee1fdad", "grade": false, "grade_id": "collatz_tf", "locked": false, "schema_version": 3, "solution": true, "task": false}
 @tf.function
@@ -568,25 +678,27 @@ check("the number of new traces for three more int32 scalars", collatz_tf.experi
 # Everything above, measured on this machine:
 
 # %%
-summary = {
-    "parameters (Keras / PyTorch)": f"{keras_mlp.count_params()} / {sum(p.numel() for p in torch_mlp.parameters())}",
-    "test accuracy (Keras / PyTorch)": f"{keras_test_accuracy:.3f} / {torch_test_accuracy:.3f}",
-    "median seconds per epoch (Keras / PyTorch)": f"{keras_median:.3f} / {torch_median:.3f}",
-    "largest logit difference after porting": f"{port_error:.1e}",
-}
-for name, value in summary.items():
-    print(f"{name:45s} {value}")
+with needs("exercises 1 and 2 (`train_epoch`, `torch_twin`)"):
+    summary = {
+        "parameters (Keras / PyTorch)": f"{keras_mlp.count_params()} / {sum(p.numel() for p in torch_mlp.parameters())}",
+        "test accuracy (Keras / PyTorch)": f"{keras_test_accuracy:.3f} / {torch_test_accuracy:.3f}",
+        "median seconds per epoch (Keras / PyTorch)": f"{keras_median:.3f} / {torch_median:.3f}",
+        "largest logit difference after porting": f"{port_error:.1e}",
+    }
+    for name, value in summary.items():
+        print(f"{name:45s} {value}")
 
 # %% [markdown]
-# The two frameworks computed the same function to float32 precision, with the same number of
-# parameters and about the same accuracy: for a model like this one, the choice is about the
+# The two frameworks computed the same function (the ported logits agreed to float32
+# rounding, here exactly), with the same number of parameters and test accuracies about a
+# point apart (different initial weights, shuffles and dropout masks): for a model like this one, the choice is about the
 # workflow around the model, not about what it can learn. A fair summary:
 #
 # - **Keras (on TensorFlow)** is the shorter path for standard models: `fit()`, callbacks,
 #   checkpointing and TensorBoard are built in, and the deployment story is complete and
 #   official (SavedModel for TensorFlow Serving, TensorFlow Lite for phones and
 #   microcontrollers, TensorFlow.js for browsers, TFX and TFMA for pipelines and analysis, as
-#   later labs show). Graph tracing is more demanding to write, as exercise 6 showed, but the
+#   later labs show). Graph tracing is more demanding to write, as exercise 5 showed, but the
 #   result runs without Python.
 # - **PyTorch** is the shorter path when the model or the training loop is unusual: the loop
 #   is yours, control flow is plain Python, and debugging is stepping through ordinary code.
@@ -602,9 +714,13 @@ for name, value in summary.items():
 #
 # ## What you built
 #
-# - The same MLP in Keras and as a PyTorch `nn.Module`, trained with `fit()` and with your
-#   own loop (`zero_grad`, `backward`, `step`), with devices and `train()`/`eval()` handled.
-# - Weight porting in both directions, verified to about 1e-5 on the same inputs.
-# - Parameter counts from both frameworks and from the formula, and a fair stopwatch.
+# - The same MLP in Keras and as a PyTorch `nn.Module`, trained with `fit()` and with a
+#   training loop of your own, specified by its behaviour and checked from outside by a spy
+#   model (`train()`/`eval()`, shuffling, one step per batch, the weighted mean loss).
+# - `torch_twin`, which ports any stack of `Dense` and `Dropout` layers to PyTorch; on our
+#   MLP the logits agreed exactly (a difference of 0.0), on other machines to float32
+#   rounding.
+# - Parameter counts in PyTorch, and the widest hidden layer that fits a parameter budget;
+#   a fair stopwatch.
 # - A data-dependent loop in both styles: natural in define-by-run PyTorch, and as a traced
 #   TensorFlow graph with `tf.TensorArray`, plus the trap of tracing in PyTorch.

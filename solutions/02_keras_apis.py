@@ -27,15 +27,15 @@
 # %% [markdown]
 # ## Setup
 #
-# `set_seed` fixes every random number generator (Python, NumPy, TensorFlow and Keras) and
+# `start_lab` fixes every random number generator (Python, NumPy, TensorFlow and Keras) and
 # turns on TensorFlow's deterministic operations, so every run trains to the same weights.
-# Everything this lab writes (saved models, checkpoints, TensorBoard logs) goes into a fresh
-# temporary folder, `WORK_DIR`.
+# Everything this lab writes (saved models, checkpoints, TensorBoard logs) goes into the
+# fresh temporary folder it returns, `WORK_DIR`.
 
 # %%
-from course import check, check_that, set_seed  # first: it also quiets TensorFlow's start-up log
+from course import check, check_that, needs, start_lab  # first: it also quiets TensorFlow's start-up log
 from course.data import train_test
-from course.plotting import labelled, plot_history, use_course_style
+from course.plotting import labelled, plot_history
 
 import os
 import tempfile
@@ -48,10 +48,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-set_seed(42)
-use_course_style()
-tf.get_logger().setLevel("ERROR")  # hide "retracing" notices: this lab builds many small models on purpose
-WORK_DIR = tempfile.mkdtemp(prefix="lab02-")
+WORK_DIR = start_lab("lab02", seed=42)  # also hides TensorFlow's "retracing" notices: this lab builds many small models
 print("Keras", keras.__version__, "on TensorFlow", tf.__version__)
 print("this lab writes its files under", WORK_DIR)
 
@@ -184,6 +181,59 @@ check("best_epoch(curves, 'val_accuracy', mode='min')", best_epoch(curves, "val_
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ### Exercise 2: the smallest network that still works
+#
+# The classifier above has 4,810 parameters. Models that run on a phone or a microcontroller
+# (lab 08) have to be small, so how small can this one get? Write `build_small_classifier()`
+# that returns a **compiled** Keras model for the 8x8 digit images (input shape `(8, 8)`,
+# ten softmax outputs, integer labels, metric `"accuracy"`) such that:
+#
+# - it has at most **1,000** parameters (`model.count_params()`), and
+# - after `fit(images_train, y_train, validation_split=0.2, epochs=10, batch_size=32)` its
+#   final validation accuracy is at least **92%**.
+#
+# The architecture, the activation, the optimizer and its learning rate are yours to choose.
+# The check trains a fresh model from your function exactly as above; the grader trains
+# another one on all of `images_train` and applies the same 92% bar to the test images.
+
+# %% exercise="small_classifier"
+def build_small_classifier():
+    """A compiled digit classifier with at most 1,000 parameters."""
+    ### BEGIN SOLUTION
+    network = keras.Sequential([
+        keras.Input(shape=(8, 8)),
+        layers.Flatten(),
+        layers.Dense(12, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ], name="small_classifier")
+    network.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return network
+    ### END SOLUTION
+
+
+# %% tests="small_classifier" points=3
+small_model = build_small_classifier()
+check_that("at most 1,000 parameters", small_model.count_params() <= 1000, got=small_model.count_params(),
+           hint="fewer hidden units: each one costs 64 weights in, one bias and 10 weights out")
+check("the output shape for 3 images", small_model.predict(images_test[:3], verbose=0).shape, (3, 10),
+      hint="keras.Input(shape=(8, 8)), Flatten, ..., Dense(10, activation='softmax')")
+small_history = small_model.fit(images_train, y_train, validation_split=0.2, epochs=10, batch_size=32, verbose=0)
+print("final validation accuracy:", round(small_history.history["val_accuracy"][-1], 3))
+check_that("a final validation accuracy of at least 0.92", small_history.history["val_accuracy"][-1] >= 0.92,
+           got=round(small_history.history["val_accuracy"][-1], 3),
+           hint="try a larger learning rate, or spend the parameter budget differently")
+### BEGIN HIDDEN TESTS
+graded_model = build_small_classifier()
+check_that("at most 1,000 parameters (a second model)", graded_model.count_params() <= 1000)
+graded_model.fit(images_train, y_train, epochs=10, batch_size=32, verbose=0)
+graded_accuracy = graded_model.evaluate(images_test, y_test, verbose=0, return_dict=True)["accuracy"]
+check_that("a test accuracy of at least 0.92 after 10 epochs on all the training images", graded_accuracy >= 0.92,
+           got=round(graded_accuracy, 3))
+print("graded test accuracy:", round(graded_accuracy, 3))
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## 2. The Sequential API: a tabular regressor
 #
 # Regression changes only the head and the loss: the last layer is a single unit with no
@@ -203,7 +253,7 @@ print("train:", xd_train.shape, "test:", xd_test.shape)
 print(f"test MAE of always predicting the training mean: {baseline_mae:.3f}")
 
 # %% [markdown]
-# ### Exercise 2: a Sequential regressor
+# ### Exercise 3: a Sequential regressor
 #
 # Write `build_regressor(n_features, hidden_units=(32, 16))` that returns a **compiled**
 # `keras.Sequential` model: a `keras.Input` of shape `(n_features,)`, one `Dense` layer with a
@@ -228,14 +278,15 @@ def build_regressor(n_features, hidden_units=(32, 16)):
 # measure it on the test rows.
 
 # %%
-regressor = build_regressor(xd_train.shape[1])
-regressor_history = regressor.fit(xd_train, yd_train, validation_split=0.2, epochs=15, batch_size=32, verbose=0)
-regressor_scores = regressor.evaluate(xd_test, yd_test, verbose=0, return_dict=True)
-print("test:", {name: round(value, 3) for name, value in regressor_scores.items()},
-      f"(baseline MAE {baseline_mae:.3f})")
-plot_history(regressor_history, metrics=("mae",), title="Mean absolute error of the diabetes regressor",
-             caption="Validation error flattens after a few epochs: the table is small and noisy.")
-plt.show()
+with needs("exercise 3 (`build_regressor`)"):
+    regressor = build_regressor(xd_train.shape[1])
+    regressor_history = regressor.fit(xd_train, yd_train, validation_split=0.2, epochs=15, batch_size=32, verbose=0)
+    regressor_scores = regressor.evaluate(xd_test, yd_test, verbose=0, return_dict=True)
+    print("test:", {name: round(value, 3) for name, value in regressor_scores.items()},
+          f"(baseline MAE {baseline_mae:.3f})")
+    plot_history(regressor_history, metrics=("mae",), title="Mean absolute error of the diabetes regressor",
+                 caption="Validation error flattens after a few epochs: the table is small and noisy.")
+    plt.show()
 
 # %% tests="regressor" points=2
 probe_regressor = build_regressor(10)
@@ -320,7 +371,7 @@ wide_train, wide_test = xd_train[:, WIDE_COLUMNS], xd_test[:, WIDE_COLUMNS]
 print("wide input:", wide_train.shape, "deep input:", xd_train.shape)
 
 # %% [markdown]
-# ### Exercise 3: a wide-and-deep model with two inputs and two outputs
+# ### Exercise 4: a wide-and-deep model with two inputs and two outputs
 #
 # Write `build_wide_and_deep(n_wide, n_deep, units=16)` that returns a compiled
 # `keras.Model` with:
@@ -360,13 +411,14 @@ def build_wide_and_deep(n_wide, n_deep, units=16):
 # of two targets (here the same target twice) and returns a list of two predictions.
 
 # %%
-wide_and_deep = build_wide_and_deep(len(WIDE_COLUMNS), xd_train.shape[1])
-wd_history = wide_and_deep.fit([wide_train, xd_train], [yd_train, yd_train], validation_split=0.2,
-                               epochs=15, batch_size=32, verbose=0)
-wd_scores = wide_and_deep.evaluate([wide_test, xd_test], [yd_test, yd_test], verbose=0, return_dict=True)
-print("test:", {name: round(value, 3) for name, value in wd_scores.items()})
-main_prediction, aux_prediction = wide_and_deep.predict([wide_test, xd_test], verbose=0)
-print("prediction shapes:", main_prediction.shape, aux_prediction.shape)
+with needs("exercise 4 (`build_wide_and_deep`)"):
+    wide_and_deep = build_wide_and_deep(len(WIDE_COLUMNS), xd_train.shape[1])
+    wd_history = wide_and_deep.fit([wide_train, xd_train], [yd_train, yd_train], validation_split=0.2,
+                                   epochs=15, batch_size=32, verbose=0)
+    wd_scores = wide_and_deep.evaluate([wide_test, xd_test], [yd_test, yd_test], verbose=0, return_dict=True)
+    print("test:", {name: round(value, 3) for name, value in wd_scores.items()})
+    main_prediction, aux_prediction = wide_and_deep.predict([wide_test, xd_test], verbose=0)
+    print("prediction shapes:", main_prediction.shape, aux_prediction.shape)
 
 # %% tests="wide_and_deep" points=3
 probe_wd = build_wide_and_deep(3, 10)
@@ -415,7 +467,7 @@ check("the learning rate", float(keras.ops.convert_to_numpy(probe_wd.optimizer.l
 # through a hidden layer; with `deep=False` the model is a linear regression. The branch is a
 # Python `if`, evaluated every time the model is called.
 
-# %%
+# %% tags=["teaches-warning"]
 class SwitchableRegressor(keras.Model):
     """A regressor that is a one-hidden-layer MLP or a linear model, chosen per call."""
 
@@ -457,7 +509,7 @@ print("linear:", switchable(xd_test[:2], deep=False).numpy().ravel())
 # prints a `UserWarning` that it "looks like it has unbuilt state". Here the warning is
 # harmless, because each `Dense` layer creates its own weights the first time it is used.
 
-# %%
+# %% tags=["teaches-warning"]
 fresh = SwitchableRegressor(units=8, name="switchable")
 fresh(xd_test[:2], deep=True)
 fresh.summary()
@@ -484,7 +536,7 @@ clone = keras.models.clone_model(switchable)
 print("units of the original:", switchable.units, "| units of its clone:", clone.units)
 
 # %% [markdown]
-# ### Exercise 4: a model that repeats a block
+# ### Exercise 5: a model that repeats a block
 #
 # Complete `RepeatedBlock`, a subclassed model whose depth is chosen at call time. It holds
 # three `Dense` layers, created in `__init__` and stored as attributes with these names:
@@ -536,12 +588,12 @@ class RepeatedBlock(keras.Model):
 # One set of weights, several depths: the same model computes different functions depending
 # on how many times the block runs.
 
-# %%
-stack = RepeatedBlock(units=8, repeats=2)
-for depth in range(4):
-    print(f"repeats={depth}:", stack(xd_test[:3], repeats=depth).numpy().ravel().round(3))
-print("weight tensors:", len(stack.trainable_weights))
-
+# %% tags=["teaches-warning"]
+with needs("exercise 5 (`RepeatedBlock`)"):
+    stack = RepeatedBlock(units=8, repeats=2)
+    for depth in range(4):
+        print(f"repeats={depth}:", stack(xd_test[:3], repeats=depth).numpy().ravel().round(3))
+    print("weight tensors:", len(stack.trainable_weights))
 
 # %% tests="repeated_block" points=3
 def repeated_block_reference(model, x, repeats):
@@ -607,7 +659,7 @@ print("optimizer steps taken, before and after:", int(classifier.optimizer.itera
 # produces a SavedModel for serving (lab 12). Weights alone can be saved with
 # `save_weights("name.weights.h5")` when the code that builds the model is at hand.
 #
-# ### Exercise 5: save, reload, compare
+# ### Exercise 6: save, reload, compare
 #
 # Write `save_and_reload(model, folder, name)` that saves `model` in the native format to
 # `<folder>/<name>.keras` (create `folder` first if it does not exist yet, with
@@ -626,8 +678,8 @@ def save_and_reload(model, folder, name):
 
 
 # %% tests="save_and_reload" points=2
-saved_path, reloaded = save_and_reload(classifier, os.path.join(WORK_DIR, "exercise5"), "classifier")
-check("the saved path", saved_path, os.path.join(WORK_DIR, "exercise5", "classifier.keras"),
+saved_path, reloaded = save_and_reload(classifier, os.path.join(WORK_DIR, "exercise6"), "classifier")
+check("the saved path", saved_path, os.path.join(WORK_DIR, "exercise6", "classifier.keras"),
       hint="join the folder and name + '.keras'")
 check_that("the file to exist", os.path.isfile(saved_path), got=saved_path, hint="save the model to that path with its save() method")
 check("predictions of the reloaded classifier (exactly equal)", reloaded.predict(images_test, verbose=0),
@@ -733,7 +785,7 @@ fresh_digit_model().fit(images_train, y_train, epochs=3, batch_size=64, callback
 print("seconds per epoch:", np.round(timer.seconds, 3), "(the first includes tracing the graph)")
 
 # %% [markdown]
-# ### Exercise 6: stop at a target
+# ### Exercise 7: stop at a target
 #
 # Often "good enough" is known in advance: a product needs 90% accuracy, not 99%. Write
 # `TargetStopper(monitor="val_accuracy", target=0.9)`, a callback that stops training at the
@@ -774,7 +826,8 @@ check("stopper.stopped_epoch", stopper.stopped_epoch, len(accuracies),
       hint="store the 1-based epoch number: epoch + 1")
 check_that("the last epoch to be the first that reached 0.8",
            accuracies[-1] >= 0.8 and all(a < 0.8 for a in accuracies[:-1]), got=accuracies)
-### BEGIN HIDDEN TESTS
+
+
 def replay(callback, values, monitor):
     """Feed a callback fake epoch logs; returns how many epochs ran."""
     dummy = keras.Sequential([keras.Input(shape=(1,)), layers.Dense(1)])
@@ -788,18 +841,22 @@ def replay(callback, values, monitor):
 
 
 never = TargetStopper(monitor="val_accuracy", target=0.99)
-check("epochs run when the target is never reached", replay(never, [0.5, 0.7, 0.9], "val_accuracy"), 3)
-check("stopped_epoch when the target is never reached", never.stopped_epoch, None)
+check("epochs run when the target is never reached", replay(never, [0.5, 0.7, 0.9], "val_accuracy"), 3,
+      hint="only stop once the monitored value reaches the target")
+check("stopped_epoch when the target is never reached", never.stopped_epoch, None,
+      hint="leave stopped_epoch as None unless training was stopped")
 loss_stopper = TargetStopper(monitor="val_loss", target=0.3)
-check("epochs run with monitor='val_loss', target=0.3", replay(loss_stopper, [0.9, 0.5, 0.3, 0.1], "val_loss"), 3)
+check("epochs run with monitor='val_loss', target=0.3", replay(loss_stopper, [0.9, 0.5, 0.3, 0.1], "val_loss"), 3,
+      hint="a loss reaches its target from above: stop when value <= target")
 check("stopped_epoch with monitor='val_loss'", loss_stopper.stopped_epoch, 3)
+### BEGIN HIDDEN TESTS
 first = TargetStopper(monitor="accuracy", target=0.5)
 check("epochs run when the first epoch already reaches the target", replay(first, [0.6, 0.7], "accuracy"), 1)
 check("stopped_epoch then", first.stopped_epoch, 1)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 7: log the ratio of validation to training loss
+# ### Exercise 8: log the ratio of validation to training loss
 #
 # The ratio `val_loss / loss` is a one-number overfitting alarm: near 1 the model does as
 # well on new data as on its training data, and a ratio that keeps growing means it is
@@ -836,8 +893,9 @@ check_that("history.history to contain 'loss_ratio'", "loss_ratio" in ratio_hist
 check("the logged ratios", ratio_history["loss_ratio"],
       np.array(ratio_history["val_loss"]) / np.array(ratio_history["loss"]), rtol=1e-5,
       hint="divide the validation loss by the training loss")
+check("ratio_logger.ratios", ratio_logger.ratios, ratio_history["loss_ratio"], rtol=1e-6,
+      hint="append each epoch's ratio (a float) to self.ratios as well")
 ### BEGIN HIDDEN TESTS
-check("ratio_logger.ratios", ratio_logger.ratios, ratio_history["loss_ratio"], rtol=1e-6)
 lone = LossRatioLogger()
 fake_logs = {"loss": 0.5, "val_loss": 0.75}
 lone.on_epoch_end(0, fake_logs)
@@ -890,7 +948,7 @@ for event in list(events(os.path.join(run_dir, "train", train_file)))[:8]:
         print(f"step {event.step}: {value.tag} = {shown}")
 
 # %% [markdown]
-# ### Exercise 8: read the scalars back
+# ### Exercise 9: read the scalars back
 #
 # Write `read_scalars(run_dir, tag)` that reads **every** event file directly inside the
 # folder `run_dir` (file names contain `"tfevents"`; TensorBoard starts a new file each time
@@ -919,16 +977,17 @@ def read_scalars(run_dir, tag):
 # With it, the learning curves come straight from the files TensorBoard would show:
 
 # %%
-train_loss_events = read_scalars(os.path.join(run_dir, "train"), "epoch_loss")
-val_loss_events = read_scalars(os.path.join(run_dir, "validation"), "epoch_loss")
-fig, ax = plt.subplots()
-ax.plot(np.array(list(train_loss_events)) + 1, list(train_loss_events.values()), marker="o", label="train (event file)")
-ax.plot(np.array(list(val_loss_events)) + 1, list(val_loss_events.values()), "--", marker="o",
-        label="validation (event file)")
-ax.legend()
-labelled(ax, "Learning curves read from TensorBoard event files", "epoch", "cross-entropy",
-         caption="The same numbers as the History object: TensorBoard shows exactly what fit() reported.")
-plt.show()
+with needs("exercise 9 (`read_scalars`)"):
+    train_loss_events = read_scalars(os.path.join(run_dir, "train"), "epoch_loss")
+    val_loss_events = read_scalars(os.path.join(run_dir, "validation"), "epoch_loss")
+    fig, ax = plt.subplots()
+    ax.plot(np.array(list(train_loss_events)) + 1, list(train_loss_events.values()), marker="o", label="train (event file)")
+    ax.plot(np.array(list(val_loss_events)) + 1, list(val_loss_events.values()), "--", marker="o",
+            label="validation (event file)")
+    ax.legend()
+    labelled(ax, "Learning curves read from TensorBoard event files", "epoch", "cross-entropy",
+             caption="The same numbers as the History object: TensorBoard shows exactly what fit() reported.")
+    plt.show()
 
 # %% tests="read_scalars" points=2
 check("read_scalars(train folder, 'epoch_loss') against the History", list(train_loss_events.values()),

@@ -1,0 +1,743 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lab 13: Convolutional networks and transfer learning
+#
+# **Description:** what a convolution filter computes, by hand and with `Conv2D`; pooling,
+# weight sharing and receptive fields; a small CNN against the lab 02 MLP; then a network
+# pretrained on one task, frozen, given a new head and fine-tuned for a second task that has
+# only a handful of labels.
+#
+# Labs 02 to 04 fed images to dense networks as flat rows of pixels. A dense layer does not
+# know that pixel (3, 4) is next to pixel (3, 5): it would learn the same thing from the
+# pixels shuffled into any fixed order. A convolutional layer builds that knowledge in. It
+# slides one small filter over the image, so the same few weights look for the same pattern
+# everywhere. That costs far fewer parameters, and what a filter learns at one position it
+# knows at every position.
+#
+# The second half of the lab is about the most common way convolutional networks are used
+# in production: nobody trains one from scratch for every task. A network trained on a task
+# with plenty of labels has learnt features (strokes, edges, corners) that a new task can
+# reuse, and the new task then needs far fewer labels of its own. We play both tasks out on
+# scikit-learn's 8x8 digits, so everything runs offline in seconds: digits 0-4 are the task
+# with plenty of labels, digits 5-9 the new task with a few labels per class.
+#
+# **How the exercises work.** Cells that say `# YOUR CODE HERE` are yours: replace the
+# `raise NotImplementedError()` line with your code. The cell after each exercise checks your
+# answer and tells you what it expected when something is off. The grader runs more tests
+# than the ones you see, on other inputs, so solve the problem rather than the example. Run
+# the notebook from top to bottom (*Run > Run All Cells*) before you submit.
+
+# %% [markdown]
+# ## Setup
+#
+# `start_lab` fixes every random seed (and turns on TensorFlow's deterministic operations),
+# sets the plot style and returns `WORK_DIR`, a fresh folder for the files this lab writes.
+# The models are tiny, so one CPU thread runs them about as fast as two.
+
+# %%
+from course import check, check_that, needs, start_lab  # first: it also quiets TensorFlow's start-up log
+from course.data import train_test
+from course.plotting import add_caption, labelled
+
+import time
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+from keras import layers
+from scipy import signal
+from sklearn.linear_model import LogisticRegression
+
+WORK_DIR = start_lab("lab13", seed=42, threads=1)
+
+# %% [markdown]
+# The data: scikit-learn's 1,797 handwritten digits, 8x8 pixels scaled to [0, 1], split into
+# 1,347 training and 450 test images as in the earlier labs. Convolutional layers take
+# images with a channel axis, `(height, width, channels)`; ours have one channel (grey).
+
+# %%
+x_train, x_test, y_train, y_test = train_test("digits")
+images_train, images_test = x_train.reshape(-1, 8, 8, 1), x_test.reshape(-1, 8, 8, 1)
+print("train:", images_train.shape, "test:", images_test.shape)
+
+# %% [markdown]
+# ## 1. What a filter computes
+#
+# A convolutional filter is a small grid of weights, here 3x3. At one position of the image
+# it multiplies the 3x3 patch of pixels under it by its weights, element by element, sums the
+# nine products and adds a bias: one number. Sliding the filter over every position gives a
+# new image, the *feature map*: large where the patch looks like the filter, small or
+# negative where it does not.
+#
+# The filter below has negative weights on the left and positive ones on the right, so it
+# responds to ink that gets darker from left to right: the left edge of a vertical stroke.
+# Here it is on one patch of a digit, by hand:
+
+# %%
+digit = images_train[0, :, :, 0]
+edge_filter = np.array([[-1.0, 0.0, 1.0],
+                        [-1.0, 0.0, 1.0],
+                        [-1.0, 0.0, 1.0]], dtype="float32")
+row, col = 2, 1
+patch = digit[row:row + 3, col:col + 3]
+by_hand = float(np.sum(patch * edge_filter))
+print("the digit is a", y_train[0])
+print("patch:\n", patch.round(2))
+print(f"filter response at ({row}, {col}), by hand: {by_hand:.4f}")
+
+# %% [markdown]
+# `Conv2D` does the same at every position at once. Its weights have the shape
+# `(kernel height, kernel width, input channels, filters)`; we give it our one filter and a
+# zero bias. With `padding="valid"` the filter only visits positions where it fits entirely
+# inside the image, so an 8x8 image gives a 6x6 map, and map cell `(i, j)` is the patch whose
+# top-left corner is pixel `(i, j)`.
+
+# %%
+conv = layers.Conv2D(filters=1, kernel_size=3, padding="valid")
+conv.build((None, 8, 8, 1))
+conv.set_weights([edge_filter.reshape(3, 3, 1, 1), np.zeros(1, dtype="float32")])
+feature_map = conv(digit.reshape(1, 8, 8, 1)).numpy()[0, :, :, 0]
+print("feature map shape:", feature_map.shape)
+print(f"Conv2D at ({row}, {col}): {feature_map[row, col]:.4f}  (by hand: {by_hand:.4f})")
+
+# %% [markdown]
+# Strictly speaking, deep-learning libraries compute a *cross-correlation*: the mathematical
+# convolution flips the filter first. SciPy has both, and only `correlate2d` agrees with
+# `Conv2D`. The difference does not matter when the filter is learnt (training would simply
+# learn the flipped weights), but it does when you port hand-made filters between libraries.
+
+# %%
+correlated = signal.correlate2d(digit, edge_filter, mode="valid")
+convolved = signal.convolve2d(digit, edge_filter, mode="valid")
+print("correlate2d equals Conv2D:", np.allclose(correlated, feature_map, atol=1e-6))
+print("convolve2d equals Conv2D: ", np.allclose(convolved, feature_map, atol=1e-6),
+      "(it flips the filter: for this filter that negates the map)")
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(9, 3.2))
+panels = [(digit, "the digit", "gray_r"), (edge_filter, "the filter", "coolwarm"),
+          (feature_map, "feature map", "coolwarm")]
+for ax, (picture, name, cmap) in zip(axes, panels):
+    limit = np.abs(picture).max()
+    ax.imshow(picture, cmap=cmap, vmin=-limit if cmap == "coolwarm" else 0, vmax=limit)
+    ax.set_title(name)
+    ax.axis("off")
+add_caption(fig, "Red: ink gets darker to the right (a stroke's left edge); blue: its right edge.",
+            title="A 3x3 vertical-edge filter slid over a digit")
+plt.show()
+
+# %% [markdown]
+# ### Exercise 1: convolution by hand
+#
+# Write `conv2d(image, kernels, bias, stride=1, padding="valid")` that computes what a
+# `Conv2D` layer computes, with NumPy:
+#
+# - `image` has the shape `(height, width, in_channels)`; `kernels` has the Keras layout
+#   `(kernel_height, kernel_width, in_channels, filters)` (the kernel need not be square);
+#   `bias` has one value per filter.
+# - Output cell `(i, j, f)` is the sum, over the patch under filter `f` and over all input
+#   channels, of pixel times weight, plus `bias[f]`; there is no activation. The patch of
+#   output row `i` starts at image row `i * stride` (columns alike).
+# - `padding="valid"`: the filter visits only positions where it fits inside the image.
+#   `padding="same"` (you need it only with `stride=1`): surround the image with zeros first,
+#   `(kernel_height - 1) // 2` rows on top and `kernel_height // 2` below (columns alike), so
+#   the output has the input's height and width.
+# - Return a NumPy array of shape `(out_height, out_width, filters)`.
+#
+# The checks compare your function with `Conv2D` layers given random weights.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "8bae7f1251b5518e3f165ea71a5025d8", "grade": false, "grade_id": "conv2d", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def conv2d(image, kernels, bias, stride=1, padding="valid"):
+    """What keras.layers.Conv2D computes for one image (no activation), with NumPy."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "3a658dffc35c5ba179c8295095a31793", "grade": true, "grade_id": "conv2d_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+def keras_conv(image, kernels, bias, stride=1, padding="valid"):
+    """The reference: a Conv2D layer holding the given weights, applied to one image."""
+    layer = layers.Conv2D(kernels.shape[-1], kernels.shape[:2], strides=stride, padding=padding)
+    layer.build((None,) + image.shape)
+    layer.set_weights([kernels.astype("float32"), bias.astype("float32")])
+    return layer(image[None].astype("float32")).numpy()[0]
+
+
+check("conv2d on the digit with the edge filter", conv2d(digit[:, :, None], edge_filter[:, :, None, None], np.zeros(1)),
+      feature_map[:, :, None], atol=1e-5, hint="output (i, j) is the sum of image[i:i+3, j:j+3] * kernel")
+visible_rng = np.random.default_rng(1)
+image_rgb = visible_rng.normal(size=(7, 6, 3))
+kernels_rgb, bias_rgb = visible_rng.normal(size=(3, 3, 3, 4)), visible_rng.normal(size=4)
+check("3 input channels, 4 filters, with biases", conv2d(image_rgb, kernels_rgb, bias_rgb),
+      keras_conv(image_rgb, kernels_rgb, bias_rgb), rtol=1e-4, atol=1e-4,
+      hint="sum over the input channels too, and add one bias per filter")
+check("stride=2", conv2d(image_rgb, kernels_rgb, bias_rgb, stride=2),
+      keras_conv(image_rgb, kernels_rgb, bias_rgb, stride=2), rtol=1e-4, atol=1e-4,
+      hint="output row i starts at image row i * stride; there are (height - kernel_height) // stride + 1 rows")
+kernels_tall = visible_rng.normal(size=(3, 2, 3, 2))
+check("a 3x2 kernel", conv2d(image_rgb, kernels_tall, bias_rgb[:2]),
+      keras_conv(image_rgb, kernels_tall, bias_rgb[:2]), rtol=1e-4, atol=1e-4,
+      hint="use the kernel's height and width separately")
+check("padding='same'", conv2d(image_rgb, kernels_rgb, bias_rgb, padding="same"),
+      keras_conv(image_rgb, kernels_rgb, bias_rgb, padding="same"), rtol=1e-4, atol=1e-4,
+      hint="pad (kernel_height - 1) // 2 zero rows on top and kernel_height // 2 below, columns alike")
+
+# %% [markdown]
+# ## 2. Pooling
+#
+# A pooling layer shrinks a feature map by summarising each small window. `MaxPooling2D(2)`
+# keeps the largest value of every non-overlapping 2x2 block, one channel at a time: a 6x6
+# map becomes 3x3. It has no weights. Two things follow: the next layer sees a coarser grid,
+# so its 3x3 filter covers a larger part of the image; and a pattern that moves by one pixel
+# inside a block gives the same output, a little tolerance to shifts.
+
+# %%
+pooled = layers.MaxPooling2D(pool_size=2)(feature_map.reshape(1, 6, 6, 1)).numpy()[0, :, :, 0]
+print("feature map 6x6 -> pooled", pooled.shape)
+print(pooled.round(2))
+
+# %% [markdown]
+# ### Exercise 2: max pooling by hand
+#
+# Write `max_pool2d(feature_maps, size)` for an array of shape `(height, width, channels)`:
+# the maximum of every non-overlapping `size` x `size` block, for each channel separately. As
+# in Keras' default `padding="valid"`, rows and columns left over at the bottom and right
+# edges (when the height or width is not a multiple of `size`) are dropped. Return an array
+# of shape `(height // size, width // size, channels)`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "37f5617c9efb238e4adcc4f8e7fbcf8d", "grade": false, "grade_id": "max_pool2d", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def max_pool2d(feature_maps, size):
+    """Max over non-overlapping size x size blocks, per channel (leftover edges dropped)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bfda3c4cb84fa693d38b6c8170f6e133", "grade": true, "grade_id": "max_pool2d_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("max_pool2d of the 6x6 feature map, size 2", max_pool2d(feature_map[:, :, None], 2), pooled[:, :, None],
+      hint="take the largest value of each 2x2 block")
+maps_visible = np.random.default_rng(3).normal(size=(7, 9, 2))
+check("a 7x9 map with 2 channels, size 2 (leftover row and column dropped)", max_pool2d(maps_visible, 2),
+      layers.MaxPooling2D(2)(maps_visible[None].astype("float32")).numpy()[0], rtol=1e-6,
+      hint="pool each channel on its own, and drop the last row or column when it does not fill a block")
+
+# %% [markdown]
+# ## 3. Weight sharing and receptive fields
+#
+# A filter's weights are the same at every position: *weight sharing*. A `Conv2D` layer with
+# 32 filters of 3x3 on a one-channel image has 3 x 3 x 1 x 32 weights plus 32 biases, 320
+# parameters, whatever the image size. A dense layer that produced the same 32 feature maps
+# of 8x8 values from the 64 pixels would need a weight from every pixel to every output
+# value:
+
+# %%
+conv_layer = layers.Conv2D(32, 3, padding="same")
+conv_layer.build((None, 8, 8, 1))
+dense_layer = layers.Dense(8 * 8 * 32)
+dense_layer.build((None, 64))
+print("Conv2D(32, 3) on 8x8x1:", conv_layer.count_params(), "parameters")
+print("Dense 64 -> 8*8*32:   ", dense_layer.count_params(), "parameters")
+big_image_layer = layers.Conv2D(32, 3, padding="same")
+big_image_layer.build((None, 256, 256, 1))
+print("Conv2D(32, 3) on 256x256x1:", big_image_layer.count_params(), "parameters")
+
+# %% [markdown]
+# The price of sharing is locality: one output of a 3x3 convolution sees only a 3x3 patch of
+# its input, its *receptive field*. Stacking layers widens it: a 3x3 convolution on top of
+# another sees 3x3 outputs of the first, which together cover 5x5 input pixels. Pooling and
+# strides widen it faster, because every step on the coarser grid is several pixels of the
+# image. This is how a CNN goes from edges to strokes to whole digits.
+#
+# The receptive field can be *measured*: it is the set of input pixels that one output
+# depends on, so it is where the gradient of that output with respect to the input is not
+# zero. Below, a stack of two 3x3 convolutions (weights all one, no activation, so nothing
+# cancels) on a 32x32 input: the gradient of the centre output covers a 5x5 square.
+
+# %%
+probe_stack = keras.Sequential([keras.Input((32, 32, 1)),
+                                layers.Conv2D(1, 3, use_bias=False, kernel_initializer="ones"),
+                                layers.Conv2D(1, 3, use_bias=False, kernel_initializer="ones")])
+probe_input = tf.zeros((1, 32, 32, 1))
+with tf.GradientTape() as tape:
+    tape.watch(probe_input)
+    probe_output = probe_stack(probe_input)
+    centre = probe_output.shape[1] // 2
+    centre_unit = probe_output[0, centre, centre, 0]
+gradient = tape.gradient(centre_unit, probe_input).numpy()[0, :, :, 0]
+rows_seen = np.flatnonzero(gradient.any(axis=1))
+print("input rows the centre output depends on:", rows_seen, "-> receptive field", len(rows_seen))
+
+# %% [markdown]
+# ### Exercise 3: the receptive field of a stack
+#
+# Write `receptive_field(stack)`: `stack` lists the layers from the input upwards as
+# `(kernel_size, stride)` pairs (square windows, `padding="valid"`; a pooling layer is a
+# window too, e.g. `MaxPooling2D(2)` is `(2, 2)`). Return the side, in input pixels, of the
+# square of input pixels that one output of the last layer depends on, as a Python `int`. For
+# example, `receptive_field([(3, 1), (3, 1)])` is 5. Work out the rule; you can test your
+# idea with the gradient measurement above.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "ce1ab85ac88865e96053ac135ac4c0a6", "grade": false, "grade_id": "receptive_field", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def receptive_field(stack):
+    """Side in input pixels of what one output of the last layer sees; stack = [(kernel, stride), ...]."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "4bb62d28b00e295ad2bc67f0de3556c6", "grade": true, "grade_id": "receptive_field_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+def measured_receptive_field(stack, size=96):
+    """Rows of input that the centre output depends on, by the gradient (ones kernels, no activation)."""
+    model = keras.Sequential([keras.Input((size, size, 1))] + [
+        layers.Conv2D(1, k, strides=s, use_bias=False, kernel_initializer="ones") for k, s in stack])
+    inputs = tf.zeros((1, size, size, 1))
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        outputs = model(inputs)
+        unit = outputs[0, outputs.shape[1] // 2, outputs.shape[2] // 2, 0]
+    return len(np.flatnonzero(tape.gradient(unit, inputs).numpy()[0, :, :, 0].any(axis=1)))
+
+
+check("receptive_field([(3, 1)])", receptive_field([(3, 1)]), 3, hint="one 3x3 filter sees 3x3 pixels")
+check("receptive_field([(3, 1), (3, 1)])", receptive_field([(3, 1), (3, 1)]), 5,
+      hint="each extra 3x3 layer adds 2 pixels when nothing below it has a stride")
+lab_cnn_stack = [(3, 1), (2, 2), (3, 1), (2, 2)]
+check("receptive_field of conv 3 / pool 2 / conv 3 / pool 2 (the CNN of section 4)", receptive_field(lab_cnn_stack),
+      measured_receptive_field(lab_cnn_stack),
+      hint="after a stride-2 layer, one step of the next layer's window is 2 input pixels")
+check_that("receptive_field to return a Python int", type(receptive_field([(3, 1)])) is int,
+           got=type(receptive_field([(3, 1)])))
+
+
+# %% [markdown]
+# By that rule, the CNN of the next section (a 3x3 convolution, 2x2 pooling, a 3x3
+# convolution, 2x2 pooling) gives each of its last outputs a 10x10 window: more than the
+# whole 8x8 digit. Its last layer can therefore combine strokes from anywhere in the image.
+#
+# ## 4. A small CNN against the MLP
+#
+# Lab 02 classified these digits with a multilayer perceptron: the 8x8 image flattened into 64
+# numbers, a hidden `Dense(64)` layer with ReLU and a softmax output. Here is that MLP again,
+# beside a small CNN, both trained the same way (Adam with learning rate 0.005, batches of 32,
+# 15 epochs) on the same images.
+
+# %%
+def compile_classifier(model, learning_rate):
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+mlp = compile_classifier(keras.Sequential([
+    keras.Input((8, 8, 1)),
+    layers.Flatten(),
+    layers.Dense(64, activation="relu"),
+    layers.Dense(10, activation="softmax"),
+], name="mlp_from_lab_02"), 0.005)
+cnn = compile_classifier(keras.Sequential([
+    keras.Input((8, 8, 1)),
+    layers.Conv2D(16, 3, padding="same", activation="relu"),
+    layers.MaxPooling2D(2),
+    layers.Conv2D(32, 3, padding="same", activation="relu"),
+    layers.MaxPooling2D(2),
+    layers.Flatten(),
+    layers.Dense(10, activation="softmax"),
+], name="small_cnn"), 0.005)
+comparison = {}
+for model in (mlp, cnn):
+    started = time.perf_counter()
+    model.fit(images_train, y_train, epochs=15, batch_size=32, verbose=0)
+    comparison[model.name] = {"parameters": model.count_params(),
+                              "test accuracy": model.evaluate(images_test, y_test, verbose=0)[1],
+                              "seconds": time.perf_counter() - started}
+for name, row in comparison.items():
+    print(f"{name:16s} {row['parameters']:6d} parameters, test accuracy {row['test accuracy']:.3f}, "
+          f"trained in {row['seconds']:.1f} s")
+
+# %% [markdown]
+# On images this small and this clean the two are close: both get about 98% of the test
+# digits right, and both train in seconds. Where the CNN's built-in
+# knowledge of neighbourhoods shows is under a change the training set did not contain. Shift
+# every test digit by one pixel to the right (a column of zeros comes in on the left) and
+# compare:
+
+# %%
+shifted_test = np.zeros_like(images_test)
+shifted_test[:, :, 1:] = images_test[:, :, :-1]
+for model in (mlp, cnn):
+    shifted_accuracy = model.evaluate(shifted_test, y_test, verbose=0)[1]
+    comparison[model.name]["shifted accuracy"] = shifted_accuracy
+    print(f"{model.name:16s} test accuracy on digits shifted one pixel right: {shifted_accuracy:.3f}")
+
+# %% [markdown]
+# The MLP has learnt "ink at pixel (3, 4)" and loses a large share of its accuracy when the
+# ink moves; the CNN's filters find the same strokes one pixel over, and pooling absorbs part
+# of the move, so it loses much less. Real images vary far more than these (position, scale,
+# lighting), which is why convolutional networks took over image recognition.
+#
+# ## 5. Transfer learning: reuse a trained network
+#
+# Now the production situation. Task A has plenty of labels: digits 0-4, about 670 training
+# images. Task B is new, and labelling is expensive: digits 5-9, of which we pretend only a
+# handful per class are labelled. Task B's labels are the digit minus 5, so both tasks have
+# five classes, 0-4.
+
+# %%
+source = y_train < 5
+source_images, source_labels = images_train[source], y_train[source]
+target_pool, target_pool_labels = images_train[~source], y_train[~source] - 5
+target_test, target_test_labels = images_test[y_test >= 5], y_test[y_test >= 5] - 5
+print(f"task A (digits 0-4): {len(source_labels)} labelled training images")
+print(f"task B (digits 5-9): a pool of {len(target_pool_labels)} images to draw labels from, "
+      f"{len(target_test_labels)} test images")
+
+
+def labelled_subset(labels, per_class, seed):
+    """Indices of `per_class` randomly chosen examples of each class (a seeded draw)."""
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.choice(np.flatnonzero(labels == c), per_class, replace=False)
+                           for c in np.unique(labels)])
+
+# %% [markdown]
+# The network for both tasks splits into a convolutional **base**, which turns an image into a
+# vector of 512 features, and a **head**, a dense softmax layer on those features. The base
+# has a `BatchNormalization` layer (it normalises each channel with the mean and variance of
+# the batch while training, and keeps running averages of both for inference), as most
+# pretrained image networks do. `conv_base()` builds a fresh, untrained base.
+#
+# We pretrain on task A with augmentation in front of the base: random shifts of up to a
+# pixel and small rotations, so the base learns strokes that do not depend on an exact
+# position. Lab 07 introduced these layers (and showed that a linear model gains little from
+# them); a CNN, which recognises a stroke wherever it is, is where they pay off. They are
+# active only in training: at inference they pass images through unchanged.
+
+# %%
+def conv_base(name="conv_base"):
+    """An untrained convolutional base: 8x8x1 image -> 512 features."""
+    return keras.Sequential([
+        keras.Input((8, 8, 1)),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.BatchNormalization(),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.Flatten(),
+    ], name=name)
+
+
+def augmentation(seed=0):
+    """Random shifts of up to one pixel and rotations of up to about 11 degrees, in training only."""
+    return keras.Sequential([
+        layers.RandomTranslation(0.125, 0.125, fill_mode="constant", seed=seed),
+        layers.RandomRotation(0.03, fill_mode="constant", seed=seed + 1),
+    ], name="augmentation")
+
+
+base = conv_base()
+pretraining_model = compile_classifier(keras.Sequential([
+    keras.Input((8, 8, 1)), augmentation(), base, layers.Dense(5, activation="softmax")]), 0.003)
+pretraining_model.fit(source_images, source_labels, epochs=20, batch_size=32, verbose=0)
+source_test = y_test < 5
+print(f"task A test accuracy: {pretraining_model.evaluate(images_test[source_test], y_test[source_test], verbose=0)[1]:.3f}")
+BASE_PATH = WORK_DIR / "conv_base_digits_0_to_4.keras"
+base.save(BASE_PATH)
+print("saved the pretrained base to", BASE_PATH.name, f"({base.count_params()} parameters)")
+
+# %% [markdown]
+# The base never saw a 5, 6, 7, 8 or 9. Does what it learnt help with them?
+#
+# ### Freezing, and why BatchNormalization needs care
+#
+# To reuse the base we *freeze* it: `base.trainable = False` marks all its weights as
+# non-trainable, so training the new model updates only the head. A frozen Keras
+# `BatchNormalization` layer also switches itself to inference mode: it normalises with its
+# stored running averages instead of the batch statistics, and stops updating them.
+#
+# The trap comes later, when we *fine-tune*: unfreeze the base and train everything a little
+# more. A trainable `BatchNormalization` layer in training mode normalises with the
+# statistics of each batch of the new task, which with a handful of labels are noisy, and
+# overwrites the running averages that the rest of the base was trained with. The advice in
+# many tutorials (written for Keras 2) is to call the base with `training=False` when you
+# build the new model. In Keras 3 that is not enough: `fit()` calls the whole model with
+# `training=True`, and a functional model passes that flag on to every layer inside it,
+# overriding the `training=False` recorded at construction (Keras issue 20285). What does
+# hold is the rule above: a `BatchNormalization` layer whose `trainable` is `False` runs in
+# inference mode whatever the flag. So when you unfreeze the base, keep its
+# `BatchNormalization` layers frozen. Watch the running statistics in both cases:
+
+# %%
+def running_statistics(model):
+    """The moving means and variances of every BatchNormalization layer of `model`, copied."""
+    return [w.numpy().copy() for layer in model.layers if isinstance(layer, layers.BatchNormalization)
+            for w in (layer.moving_mean, layer.moving_variance)]
+
+
+base.trainable = False
+print("trainable weights of the base, frozen:", len(base.trainable_weights),
+      "| non-trainable:", len(base.non_trainable_weights))
+base.trainable = True
+print("and unfrozen:", len(base.trainable_weights), "| non-trainable:", len(base.non_trainable_weights),
+      "(the BatchNormalization running mean and variance never train by gradient)")
+
+few = labelled_subset(target_pool_labels, 5, seed=0)
+for keep_norm_frozen in (False, True):
+    trial_base = keras.models.load_model(BASE_PATH)
+    inputs = keras.Input((8, 8, 1))
+    trial = keras.Model(inputs, layers.Dense(5, activation="softmax")(trial_base(inputs, training=False)))
+    trial_base.trainable = True  # fine-tuning: the base's weights train too
+    if keep_norm_frozen:
+        trial_base.layers[1].trainable = False  # the base's BatchNormalization layer
+    before = running_statistics(trial_base)
+    compile_classifier(trial, 1e-4).fit(target_pool[few], target_pool_labels[few], epochs=3, verbose=0)
+    change = max(float(np.max(np.abs(a - b))) for a, b in zip(before, running_statistics(trial_base)))
+    setting = "BatchNormalization kept frozen" if keep_norm_frozen else "all unfrozen, training=False"
+    print(f"{setting:31s} largest change of a running statistic: {change:.2e}")
+
+# %% [markdown]
+# With every layer unfrozen, three short epochs on 25 images already moved the running
+# statistics, `training=False` notwithstanding; with the `BatchNormalization` layer kept
+# frozen they are untouched, while the convolution weights around it still train.
+#
+# ### Exercise 4: freeze, then unfreeze with care
+#
+# Write two functions.
+#
+# - `transfer_model(base, n_classes)` returns a new, uncompiled `keras.Model`: it freezes
+#   `base` (`base.trainable = False`) and uses that very object, not a copy, so that
+#   unfreezing `base` later makes the model fine-tunable; its input has the base's input
+#   shape (`base.input_shape[1:]`), and it ends in a new `Dense` layer with `n_classes`
+#   softmax outputs (you may put `Dropout` before it).
+# - `unfreeze(base)` prepares `base` for fine-tuning: every layer in `base.layers` becomes
+#   trainable except the `BatchNormalization` layers, which stay frozen (so they stay in
+#   inference mode and keep their running statistics). It returns `base`.
+#
+# The checks train the model frozen, then unfrozen, and look at what changed.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "e732a8488b048955b7b8b482318742e5", "grade": false, "grade_id": "transfer_model", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def transfer_model(base, n_classes):
+    """The frozen `base` followed by a new softmax head of `n_classes` outputs."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def unfreeze(base):
+    """Make every layer of `base` trainable except its BatchNormalization layers; returns `base`."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "cef4a0e5197dd38a64c49794daae6947", "grade": true, "grade_id": "transfer_model_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+def weights_of(model):
+    return [w.copy() for w in model.get_weights()]
+
+
+def all_equal(first, second):
+    return all(np.array_equal(a, b) for a, b in zip(first, second))
+
+
+probe_base = keras.models.load_model(BASE_PATH)
+probe = transfer_model(probe_base, 5)
+probabilities = probe.predict(target_test[:4], verbose=0)
+check("the output shape for 4 images", probabilities.shape, (4, 5), hint="end with Dense(n_classes, activation='softmax')")
+check("each row of probabilities sums to 1", probabilities.sum(axis=1), np.ones(4), rtol=1e-5,
+      hint="the head needs a softmax activation")
+check_that("the model to use the given base object (not a copy)", any(layer is probe_base for layer in probe.layers),
+           hint="call base(inputs) inside the new model")
+check_that("the base to be frozen", not probe_base.trainable, hint="set base.trainable = False")
+check("the number of trainable parameters (the head only)", sum(int(np.prod(w.shape)) for w in probe.trainable_weights),
+      512 * 5 + 5, hint="only the new Dense layer should be trainable")
+base_before = weights_of(probe_base)
+compile_classifier(probe, 0.01).fit(target_pool[few], target_pool_labels[few], epochs=1, verbose=0)
+check_that("the base's weights unchanged by training the frozen model", all_equal(base_before, weights_of(probe_base)))
+check_that("unfreeze(base) to return the base", unfreeze(probe_base) is probe_base)
+check("which layers of the base train after unfreeze", [layer.trainable for layer in probe_base.layers],
+      [not isinstance(layer, layers.BatchNormalization) for layer in probe_base.layers],
+      hint="every layer trainable, except the BatchNormalization ones")
+statistics_before, kernel_before = running_statistics(probe_base), probe_base.layers[0].get_weights()[0].copy()
+compile_classifier(probe, 1e-3).fit(target_pool[few], target_pool_labels[few], epochs=1, verbose=0)
+check_that("the BatchNormalization statistics unchanged by fine-tuning",
+           all_equal(statistics_before, running_statistics(probe_base)),
+           hint="keep the BatchNormalization layers frozen (trainable = False) when you unfreeze the base")
+check_that("the first convolution's weights changed by fine-tuning",
+           not np.array_equal(kernel_before, probe_base.layers[0].get_weights()[0]),
+           hint="set base.trainable = True (then the layers one by one), and compile again before fitting")
+
+# %% [markdown]
+# ## 6. Few labels: from scratch, feature extraction, fine-tuning
+#
+# Three ways to learn task B from `n` labelled images per class:
+#
+# - **from scratch**: a fresh `conv_base()` and head, all trained on the `n` x 5 images;
+# - **feature extraction**: the pretrained base, frozen, is a fixed function from images to
+#   512 features. Run it once over the images, and the rest is a small classifier on a table:
+#   here scikit-learn's `LogisticRegression`, which fits in milliseconds. A softmax `Dense`
+#   head is the same model (weights times features plus a bias, then a softmax), so the
+#   fitted coefficients can be copied into the head of your `transfer_model`;
+# - **fine-tuning**: start from that model, unfreeze the base (your `unfreeze`) and train
+#   it all for a few epochs with a low learning rate (3e-4, a tenth of the from-scratch
+#   rate), so the pretrained features are adjusted rather than overwritten. Changing
+#   `trainable` takes effect only at `compile()`, which `fit_steps` calls.
+#
+# The head is trained first and the base fine-tuned second on purpose: a new head starts
+# random, and the large gradients it sends back in its first steps would scramble an
+# unfrozen base. All three methods see the same draw of images. `fit_steps` repeats small
+# sets within one epoch, so every budget gets the same number of gradient steps (one epoch
+# of many batches also costs less overhead than many epochs of one batch).
+
+# %%
+BUDGETS = (2, 5, 10, 30)
+
+
+def fit_steps(model, images, labels, steps, learning_rate, batch_size=32):
+    """Compile and train for `steps` gradient steps: one epoch over the images repeated (and shuffled)."""
+    copies = int(np.ceil(steps * batch_size / len(labels)))
+    rows = steps * batch_size
+    images, labels = np.concatenate([images] * copies)[:rows], np.concatenate([labels] * copies)[:rows]
+    compile_classifier(model, learning_rate).fit(images, labels, epochs=1, batch_size=batch_size, verbose=0)
+    return model
+
+
+def target_accuracy(model):
+    """Accuracy on the digits 5-9 test images (a direct call: no predict function to trace)."""
+    return float(np.mean(model(target_test, training=False).numpy().argmax(axis=1) == target_test_labels))
+
+
+budget_results = {"from scratch": [], "feature extraction": [], "fine-tuning": []}
+draws = {per_class: labelled_subset(target_pool_labels, per_class, seed=per_class) for per_class in BUDGETS}
+started = time.perf_counter()
+for per_class, chosen in draws.items():
+    scratch = keras.Sequential([keras.Input((8, 8, 1)), conv_base("scratch_base"), layers.Dense(5, activation="softmax")])
+    fit_steps(scratch, target_pool[chosen], target_pool_labels[chosen], 80, 3e-3)
+    budget_results["from scratch"].append(target_accuracy(scratch))
+print(f"{len(BUDGETS)} networks trained from scratch in {time.perf_counter() - started:.1f} s")
+
+# %% [markdown]
+# Now the two pretrained methods on the same draws, and the three curves side by side:
+
+# %%
+features_pool, features_test = base.predict(target_pool, verbose=0), base.predict(target_test, verbose=0)
+with needs("exercise 4 (`transfer_model`, `unfreeze`)"):
+    started = time.perf_counter()
+    for per_class, chosen in draws.items():
+        xs, ys = target_pool[chosen], target_pool_labels[chosen]
+        extractor = LogisticRegression(max_iter=2000).fit(features_pool[chosen], ys)
+        budget_results["feature extraction"].append(extractor.score(features_test, target_test_labels))
+        pretrained = keras.models.load_model(BASE_PATH)
+        tuned = transfer_model(pretrained, 5)
+        tuned.layers[-1].set_weights([extractor.coef_.T, extractor.intercept_])
+        unfreeze(pretrained)
+        budget_results["fine-tuning"].append(target_accuracy(fit_steps(tuned, xs, ys, 40, 3e-4)))
+    print(f"{len(BUDGETS)} networks fine-tuned in {time.perf_counter() - started:.1f} s")
+    print("labels per class:  ", "".join(f"{n:7d}" for n in BUDGETS))
+    for method, accuracies in budget_results.items():
+        print(f"{method:19s}", "".join(f"{a:7.3f}" for a in accuracies))
+
+    fig, ax = plt.subplots()
+    for (method, accuracies), marker in zip(budget_results.items(), "os^"):
+        ax.plot(BUDGETS, accuracies, marker=marker, label=method)
+    ax.set_xscale("log")
+    ax.set_xticks(BUDGETS, [str(n) for n in BUDGETS])
+    ax.legend()
+    labelled(ax, "Digits 5-9 with few labels: pretrained on 0-4 vs from scratch", "labelled images per class",
+             "test accuracy on digits 5-9",
+             caption="One draw of images per budget; the smallest budgets move by several points with the draw.")
+    plt.show()
+
+# %% [markdown]
+# Read the curve from the left. With 2 labels per class (ten images in all) the pretrained
+# base is far ahead: about 0.82 with feature extraction and 0.80 fine-tuned, against 0.67
+# from scratch. Ten images are not enough to learn strokes from nothing, but they are
+# enough to learn which of the base's existing features tell a 5 from a 9. From 5 labels per
+# class on, the three methods are within about two points of each other: level at 5, the
+# pretrained ones a point or two ahead at 10 and 30. Fine-tuning adds little over feature
+# extraction here, and is even a little below it at 2 and 10 labels per class: with so few
+# images, moving 19,000 weights gains about as much as it risks.
+#
+# The gap closes quickly because digits 5-9 are an easy task: a small CNN trained from
+# scratch on 25 images already gets nearly nine test digits in ten right. Transfer pays most
+# when the new task is hard for its number of labels and the source task is large and
+# related (networks pretrained on millions of photographs, reused for a few hundred product
+# or medical images). With one draw of images per budget, the order of curves this close
+# can change with the draw, most at the smallest budgets.
+#
+# ### Exercise 5: ten labels per class
+#
+# You are given 10 labelled images of each of the digits 5-9 and the pretrained base saved
+# at `BASE_PATH`. Write `few_label_classifier(images, labels)` that returns a trained Keras
+# model: `model.predict` on images of shape `(n, 8, 8, 1)` gives 5 class probabilities per
+# image (class `c` is digit `c + 5`). Choose the method: anything from this lab (a frozen
+# base, fine-tuning, augmentation, more or fewer epochs) or your own. The rules:
+#
+# - learn only from `images` and `labels` (50 images) and the base at `BASE_PATH` (load a
+#   fresh copy inside your function with `keras.models.load_model(BASE_PATH)`, so that every
+#   call starts from the same pretrained weights);
+# - the acceptance test: at least **85%** accuracy on the 224 test images of digits 5-9. The
+#   grader also calls your function on another draw of 10 images per class and applies the
+#   same test;
+# - keep one call under about 10 seconds (the grader calls it twice in one cell).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "4df13727a41aab44cecfe410a02cdf42", "grade": false, "grade_id": "few_label_classifier", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def few_label_classifier(images, labels):
+    """A model for digits 5-9 (classes 0-4) trained on 10 labelled images per class."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "572a42c9dee24db90eb26f179279718c", "grade": true, "grade_id": "few_label_classifier_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+def accepted(model, what):
+    predictions = np.asarray(model(target_test, training=False))
+    check("the shape of the predictions on the digits 5-9 test images", predictions.shape, (len(target_test), 5),
+          hint="the model must output 5 probabilities per image")
+    accuracy = float(np.mean(predictions.argmax(axis=1) == target_test_labels))
+    check_that(f"at least 85% test accuracy on digits 5-9 ({what})", accuracy >= 0.85, got=round(accuracy, 3),
+               hint="start from the pretrained base: feature extraction, then fine-tuning with a low learning rate")
+    return accuracy
+
+
+ten_each = labelled_subset(target_pool_labels, 10, seed=2024)
+few_label_accuracy = accepted(few_label_classifier(target_pool[ten_each], target_pool_labels[ten_each]),
+                              "10 labels per class")
+
+# %% [markdown]
+# ### Written answer: which method, when?
+#
+# A colleague has a new image task with 20 labelled images per class and a network
+# pretrained on a related task. Using the curve above and your exercise 5, say in four to
+# six sentences which of the three methods you would start with and why, when you would
+# switch to another, and why fine-tuning uses a low learning rate and starts only after the
+# head has been trained. A full-mark answer cites numbers from the curve, names one case in
+# which training from scratch is the better choice, and names one risk of fine-tuning with
+# few labels.
+
+# %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "74f97426bc45705d6c20f904a99de2e1", "grade": true, "grade_id": "which_method", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# YOUR ANSWER HERE
+
+# %% [markdown]
+# ## What you built
+#
+# - A convolution by hand (`conv2d`) that agrees with `Conv2D` and with SciPy's
+#   cross-correlation, and max pooling (`max_pool2d`) that agrees with `MaxPooling2D`.
+# - The parameter count of weight sharing (320 for a `Conv2D(32, 3)`, whatever the image
+#   size, against 133,120 for a dense layer with the same outputs), and the receptive-field
+#   rule, checked against a gradient measurement.
+# - A small CNN beside lab 02's MLP: close on centred digits, far ahead on shifted ones.
+# - Transfer learning: a base pretrained on digits 0-4, frozen with its BatchNormalization in
+#   inference mode (`transfer_model`), a new head for digits 5-9, fine-tuning with a low
+#   learning rate, and a curve of all three methods against the label budget.
+# - A classifier that reaches 85% on digits 5-9 from 10 labels per class, by a method you chose.
+#
+# This lab draws on lab 02 (the Sequential and Functional APIs, `compile`/`fit`, the digits
+# MLP it compares against) and lab 07 (augmentation layers, here inside a CNN). Lab 08's
+# pruning and quantization and lab 09's distillation apply unchanged to CNNs like these.
