@@ -52,7 +52,10 @@ def ungraded_answers(lab: str, course_dir: Path) -> dict[str, list[str]]:
         for submission in gb.assignment_submissions(lab):
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
-                    if grade.needs_manual_grade and grade.manual_score is None:
+                    # written answers only: nbgrader also flags the test cells of a notebook it
+                    # could not execute, which are the grader's failure, not a grading task
+                    written = grade.cell.cell_type == "markdown"
+                    if written and grade.needs_manual_grade and grade.manual_score is None:
                         waiting.setdefault(submission.student_id, []).append(grade.name)
     return waiting
 
