@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("pdpbox")
 
-from course import pdp  # noqa: E402
+from course import pdp
 
 
 @pytest.fixture(scope="module")
