@@ -110,6 +110,11 @@ def grade_class(lab: str, course_dir: Path, students: list[str] | None = None, *
         worker = workers.get()
         try:
             return grade_student(lab, student, course_dir, release, isolate=isolate, limits=limits, worker=worker)
+        except (OSError, ValueError, RuntimeError) as error:  # one submission's trouble is only its own row
+            if error.__class__.__name__ == "SandboxUnavailable":
+                raise
+            return Outcome(student, Status.FAILED, [f"the grader could not finish this submission "
+                                                    f"({type(error).__name__}: {str(error)[:200]})"])
         finally:
             workers.put(worker)
 
