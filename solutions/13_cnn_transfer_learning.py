@@ -829,7 +829,7 @@ other_accuracy = accepted(few_label_classifier(target_pool[other_ten], target_po
 # %% [markdown]
 # ## What you built
 #
-# - A convolution by hand (`conv2d`) that agrees with `Conv2D` and with SciPy's
+# - A convolution written by hand, `conv2d`, that agrees with `Conv2D` and with SciPy's
 #   cross-correlation, and max pooling (`max_pool2d`) that agrees with `MaxPooling2D`.
 # - The parameter count of weight sharing (320 for a `Conv2D(32, 3)`, whatever the image
 #   size, against 133,120 for a dense layer with the same outputs), and the receptive-field
