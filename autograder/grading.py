@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import grading_kernel, nbgrader_run
+from autograder.bubblewrap import SandboxUnavailable
 from autograder.diagnosis import execution_problems, failure_reason, last_error_line
 from autograder.intake import compare_with_release, read_submission, release_notebook, restore_settings
 from autograder.integrity import integrity_problems
@@ -110,9 +111,9 @@ def grade_class(lab: str, course_dir: Path, students: list[str] | None = None, *
         worker = workers.get()
         try:
             return grade_student(lab, student, course_dir, release, isolate=isolate, limits=limits, worker=worker)
+        except SandboxUnavailable:  # the machine's trouble, not this submission's: the command says so
+            raise
         except (OSError, ValueError, RuntimeError) as error:  # one submission's trouble is only its own row
-            if error.__class__.__name__ == "SandboxUnavailable":
-                raise
             return Outcome(student, Status.FAILED, [f"the grader could not finish this submission "
                                                     f"({type(error).__name__}: {str(error)[:200]})"])
         finally:
