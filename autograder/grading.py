@@ -127,29 +127,27 @@ def grade_class(lab: str, course_dir: Path, students: list[str] | None = None, *
             worker.close()
 
 
-def clean_feedback(course: Course, lab: str, student: str) -> None:
-    """Keep only the feedback page in the student's feedback folder (nbgrader copies every
-    other file of the autograded folder beside it)."""
-    folder = course.feedback(student, lab).parent
+def keep_only(keep: Path) -> None:
+    """Delete everything in ``keep``'s folder but ``keep`` itself (links are removed, never followed)."""
+    folder = keep.parent
     if folder.is_dir():
         for path in sorted(folder.rglob("*"), reverse=True):
-            if path != course.feedback(student, lab):
+            if path != keep:
                 if path.is_dir() and not path.is_symlink():
                     shutil.rmtree(path, ignore_errors=True)
                 else:
                     path.unlink(missing_ok=True)
+
+
+def clean_feedback(course: Course, lab: str, student: str) -> None:
+    """Keep only the feedback page in the student's feedback folder (nbgrader copies every
+    other file of the autograded folder beside it)."""
+    keep_only(course.feedback(student, lab))
 
 
 def clean_autograded(course: Course, lab: str, student: str) -> None:
     """Keep only the executed notebook in the student's autograded folder."""
-    folder = course.autograded(student, lab).parent
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*"), reverse=True):
-            if path != course.autograded(student, lab):
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    path.unlink(missing_ok=True)
+    keep_only(course.autograded(student, lab))
 
 
 def feedback_student(lab: str, student: str, course_dir: Path, *, limits: Limits = DEFAULTS,
