@@ -317,6 +317,64 @@ check("df/dx for array inputs x=[1, 2], y=[3, -1]", array_dx, [6.0, -4.0],
       hint="with arrays, the tape gives one derivative per element (f is summed over the elements)")
 check("df/dy for array inputs x=[1, 2], y=[3, -1]", array_dy, [2.0, 5.0])
 
+
+# %% [markdown]
+# ### Exercise 6: a minimiser for any function
+#
+# Gradients are what training follows downhill, and the loop that follows them is yours to
+# design. Write `minimize(f, x0)` that finds a minimum of a smooth function `f` from the
+# starting point `x0` (a list or 1-D array of floats):
+#
+# - `f` takes a 1-D float32 tensor (or `tf.Variable`) and returns a scalar tensor; it is
+#   built from TensorFlow operations, so a `GradientTape` can differentiate it;
+# - return the point you found as a 1-D NumPy array of the same length as `x0`;
+# - the acceptance test: the gradient of `f` at the returned point has a norm of at most
+#   1e-3. The checks use bowl-shaped (convex) functions, some much steeper in one direction
+#   than in another, and that direction need not lie along an axis. A fixed, small learning
+#   rate takes very long there and a large one diverges: choose how to pick the step (a
+#   step that shrinks when `f` goes up, a Keras optimizer with a schedule, or your own
+#   idea), and keep each call under a few seconds.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "2e5b45cd96afb29b35b663c3b591de7b", "grade": false, "grade_id": "minimize", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def minimize(f, x0):
+    """A point where the gradient of f (nearly) vanishes, found from x0 by gradient steps."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "49cd1dc157ce3b513f757e316f6813b2", "grade": true, "grade_id": "minimize_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+def gradient_norm(f, point):
+    point = tf.Variable(np.asarray(point, dtype="float32"))
+    with tf.GradientTape() as tape:
+        value = f(point)
+    return float(tf.norm(tape.gradient(value, point)))
+
+
+def bowl(v):
+    return (v[0] - 3.0) ** 2 + 10.0 * (v[1] + 1.0) ** 2
+
+
+found = minimize(bowl, [0.0, 0.0])
+check("the type and shape of minimize's result", (type(found).__name__, np.shape(found)), ("ndarray", (2,)),
+      hint="return a 1-D NumPy array, e.g. x.numpy() of a 1-D variable")
+check("the minimum of (x - 3)^2 + 10 (y + 1)^2", found, [3.0, -1.0], atol=1e-3,
+      hint="follow the negative gradient; shrink the step when f goes up")
+check_that("a gradient norm of at most 1e-3 at the result", gradient_norm(bowl, found) <= 1e-3,
+           got=gradient_norm(bowl, found))
+steep = lambda v: (50.0 * (v[0] + v[1]) ** 2 / 2 + 0.5 * (v[0] - v[1] - 4.0) ** 2 / 2  # noqa: E731
+                   + tf.reduce_sum(v[2:] ** 2))
+found_steep = minimize(steep, [1.0, 0.0, 2.0, -2.0])
+check_that("a gradient norm of at most 1e-3 on a diagonal valley 100 times steeper across than along",
+           gradient_norm(steep, found_steep) <= 1e-3, got=(found_steep, gradient_norm(steep, found_steep)),
+           hint="a fixed learning rate that is stable across the valley crawls along it: adapt the step")
+tilt, _ = np.linalg.qr(np.random.default_rng(3).normal(size=(5, 5)))  # a random rotation of 5-D space
+tilted_matrix = tf.constant((tilt * np.geomspace(1.0, 100.0, 5)) @ tilt.T, dtype=tf.float32)
+tilted = lambda v: tf.tensordot(v, tf.linalg.matvec(tilted_matrix, v), 1)  # noqa: E731
+found_tilted = minimize(tilted, [4.0, -3.0, 2.0, 5.0, -1.0])
+check_that("a gradient norm of at most 1e-3 on a tilted 5-D bowl (curvatures 1 to 100, no axis aligned)",
+           gradient_norm(tilted, found_tilted) <= 1e-3, got=gradient_norm(tilted, found_tilted),
+           hint="a schedule that freezes the step too early stops short: stop on the gradient norm, not a step count")
+
 # %% [markdown]
 # ## 5. Activation functions and their derivatives
 #
@@ -376,7 +434,7 @@ add_caption(fig, "Step and ReLU pass no gradient for x < 0; sigmoid and tanh sat
 plt.show()
 
 # %% [markdown]
-# ### Exercise 6: derivatives by hand
+# ### Exercise 7: derivatives by hand
 #
 # Write `derivative(name, x)` that returns the derivative of the activation called `name`
 # (a key of `ACTIVATIONS`) at the points `x`, written from the table above with TensorFlow
@@ -453,7 +511,7 @@ def cross_entropy(logits, labels):
 
 
 # %% [markdown]
-# ### Exercise 7: forward pass and training step
+# ### Exercise 8: forward pass and training step
 #
 # Write `forward(params, x)` that returns the logits `relu(x @ W1 + b1) @ W2 + b2` (no
 # softmax: the loss applies it), and `train_step(params, x, y, learning_rate)` that computes
@@ -478,7 +536,7 @@ def train_step(params, x, y, learning_rate):
 # With both pieces, training is a loop. Full-batch gradient descent on 1,347 images is quick.
 
 # %%
-with needs("exercise 7 (`forward`, `train_step`)"):
+with needs("exercise 8 (`forward`, `train_step`)"):
     params = init_params()
     losses = [train_step(params, x_train, y_train, learning_rate=0.5) for _ in range(300)]
     test_accuracy = float(np.mean(np.argmax(forward(params, x_test), axis=1) == y_test))

@@ -379,6 +379,105 @@ check("df/dy on random points", dfdy, gx**2 + 1, rtol=1e-5, atol=1e-6)
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ### Exercise 6: a minimiser for any function
+#
+# Gradients are what training follows downhill, and the loop that follows them is yours to
+# design. Write `minimize(f, x0)` that finds a minimum of a smooth function `f` from the
+# starting point `x0` (a list or 1-D array of floats):
+#
+# - `f` takes a 1-D float32 tensor (or `tf.Variable`) and returns a scalar tensor; it is
+#   built from TensorFlow operations, so a `GradientTape` can differentiate it;
+# - return the point you found as a 1-D NumPy array of the same length as `x0`;
+# - the acceptance test: the gradient of `f` at the returned point has a norm of at most
+#   1e-3. The checks use bowl-shaped (convex) functions, some much steeper in one direction
+#   than in another, and that direction need not lie along an axis. A fixed, small learning
+#   rate takes very long there and a large one diverges: choose how to pick the step (a
+#   step that shrinks when `f` goes up, a Keras optimizer with a schedule, or your own
+#   idea), and keep each call under a few seconds.
+
+# %% exercise="minimize"
+def minimize(f, x0):
+    """A point where the gradient of f (nearly) vanishes, found from x0 by gradient steps."""
+    ### BEGIN SOLUTION
+    def value_and_gradient(point):
+        point = tf.constant(point, dtype=tf.float32)
+        with tf.GradientTape() as tape:
+            tape.watch(point)
+            value = f(point)
+        return float(value), tape.gradient(value, point).numpy()
+
+    x = np.asarray(x0, dtype="float32")
+    value, gradient = value_and_gradient(x)
+    step = 1e-3
+    for _ in range(5000):
+        if np.linalg.norm(gradient) <= 2e-4:
+            break
+        while True:  # shrink the step until f decreases enough (Armijo's rule)
+            candidate = x - step * gradient
+            candidate_value, candidate_gradient = value_and_gradient(candidate)
+            if candidate_value <= value - 1e-4 * step * float(gradient @ gradient) or step < 1e-12:
+                break
+            step /= 2
+        moved, turned = candidate - x, candidate_gradient - gradient
+        curvature = float(moved @ turned)
+        step = float(moved @ moved) / curvature if curvature > 0 else 1.0  # Barzilai-Borwein: 1 / curvature
+        x, value, gradient = candidate, candidate_value, candidate_gradient
+    return x
+    ### END SOLUTION
+
+
+# %% tests="minimize" points=3
+def gradient_norm(f, point):
+    point = tf.Variable(np.asarray(point, dtype="float32"))
+    with tf.GradientTape() as tape:
+        value = f(point)
+    return float(tf.norm(tape.gradient(value, point)))
+
+
+def bowl(v):
+    return (v[0] - 3.0) ** 2 + 10.0 * (v[1] + 1.0) ** 2
+
+
+found = minimize(bowl, [0.0, 0.0])
+check("the type and shape of minimize's result", (type(found).__name__, np.shape(found)), ("ndarray", (2,)),
+      hint="return a 1-D NumPy array, e.g. x.numpy() of a 1-D variable")
+check("the minimum of (x - 3)^2 + 10 (y + 1)^2", found, [3.0, -1.0], atol=1e-3,
+      hint="follow the negative gradient; shrink the step when f goes up")
+check_that("a gradient norm of at most 1e-3 at the result", gradient_norm(bowl, found) <= 1e-3,
+           got=gradient_norm(bowl, found))
+steep = lambda v: (50.0 * (v[0] + v[1]) ** 2 / 2 + 0.5 * (v[0] - v[1] - 4.0) ** 2 / 2  # noqa: E731
+                   + tf.reduce_sum(v[2:] ** 2))
+found_steep = minimize(steep, [1.0, 0.0, 2.0, -2.0])
+check_that("a gradient norm of at most 1e-3 on a diagonal valley 100 times steeper across than along",
+           gradient_norm(steep, found_steep) <= 1e-3, got=(found_steep, gradient_norm(steep, found_steep)),
+           hint="a fixed learning rate that is stable across the valley crawls along it: adapt the step")
+tilt, _ = np.linalg.qr(np.random.default_rng(3).normal(size=(5, 5)))  # a random rotation of 5-D space
+tilted_matrix = tf.constant((tilt * np.geomspace(1.0, 100.0, 5)) @ tilt.T, dtype=tf.float32)
+tilted = lambda v: tf.tensordot(v, tf.linalg.matvec(tilted_matrix, v), 1)  # noqa: E731
+found_tilted = minimize(tilted, [4.0, -3.0, 2.0, 5.0, -1.0])
+check_that("a gradient norm of at most 1e-3 on a tilted 5-D bowl (curvatures 1 to 100, no axis aligned)",
+           gradient_norm(tilted, found_tilted) <= 1e-3, got=gradient_norm(tilted, found_tilted),
+           hint="a schedule that freezes the step too early stops short: stop on the gradient norm, not a step count")
+### BEGIN HIDDEN TESTS
+hidden_rng = np.random.default_rng(11)
+for dimension, condition in [(2, 5.0), (3, 30.0), (5, 100.0)]:
+    rotation, _ = np.linalg.qr(hidden_rng.normal(size=(dimension, dimension)))
+    curvatures = np.geomspace(1.0, condition, dimension)
+    matrix = tf.constant((rotation * curvatures) @ rotation.T, dtype=tf.float32)
+    centre = tf.constant(hidden_rng.normal(0, 3, size=dimension), dtype=tf.float32)
+    quadratic = lambda v, m=matrix, c=centre: tf.tensordot(v - c, tf.linalg.matvec(m, v - c), 1)  # noqa: E731
+    start = hidden_rng.normal(0, 5, size=dimension)
+    result = minimize(quadratic, start)
+    check_that(f"a gradient norm of at most 1e-3 on a {dimension}-D bowl (curvatures 1 to {condition:g})",
+               gradient_norm(quadratic, result) <= 1e-3, got=gradient_norm(quadratic, result))
+    check(f"the minimum of a {dimension}-D bowl", result, centre.numpy(), atol=2e-3)
+smooth = lambda v: tf.reduce_logsumexp(tf.stack([v[0] + v[1], -v[0], 2.0 * v[1] - 1.0])) + 0.1 * tf.reduce_sum(v ** 2)  # noqa: E731
+result = minimize(smooth, [2.0, -3.0])
+check_that("a gradient norm of at most 1e-3 on a log-sum-exp bowl", gradient_norm(smooth, result) <= 1e-3,
+           got=gradient_norm(smooth, result))
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## 5. Activation functions and their derivatives
 #
 # Without a non-linear activation, a stack of layers collapses into one linear map. The
@@ -437,7 +536,7 @@ add_caption(fig, "Step and ReLU pass no gradient for x < 0; sigmoid and tanh sat
 plt.show()
 
 # %% [markdown]
-# ### Exercise 6: derivatives by hand
+# ### Exercise 7: derivatives by hand
 #
 # Write `derivative(name, x)` that returns the derivative of the activation called `name`
 # (a key of `ACTIVATIONS`) at the points `x`, written from the table above with TensorFlow
@@ -530,7 +629,7 @@ def cross_entropy(logits, labels):
 
 
 # %% [markdown]
-# ### Exercise 7: forward pass and training step
+# ### Exercise 8: forward pass and training step
 #
 # Write `forward(params, x)` that returns the logits `relu(x @ W1 + b1) @ W2 + b2` (no
 # softmax: the loss applies it), and `train_step(params, x, y, learning_rate)` that computes
@@ -564,7 +663,7 @@ def train_step(params, x, y, learning_rate):
 # With both pieces, training is a loop. Full-batch gradient descent on 1,347 images is quick.
 
 # %%
-with needs("exercise 7 (`forward`, `train_step`)"):
+with needs("exercise 8 (`forward`, `train_step`)"):
     params = init_params()
     losses = [train_step(params, x_train, y_train, learning_rate=0.5) for _ in range(300)]
     test_accuracy = float(np.mean(np.argmax(forward(params, x_test), axis=1) == y_test))

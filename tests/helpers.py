@@ -15,6 +15,26 @@ CELL_TIMEOUT = 40  # seconds per cell when grading a sample class; the slowest l
 # on an idle machine, and ten times as long when several kernels share two busy cores
 
 
+def autograded_points(lab: str = CLASS_LAB, exercises: set[str] | None = None) -> int:
+    """The autograded points of ``lab`` (of only ``exercises`` when given), read from its source.
+
+    Tests that grade a sample class compare against this, never a literal total, so a lab can
+    gain or lose an exercise without the grading tests being rewritten.
+    """
+    points = {}
+    for cell in source_notebook(lab).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):  # a tests cell (written answers are graded by hand)
+            points[meta["grade_id"].removesuffix("_tests")] = meta["points"]
+    unknown = set(exercises or ()) - set(points)
+    if unknown:
+        raise ValueError(f"{lab} has no autograded exercise {sorted(unknown)}; it has {sorted(points)}")
+    return sum(n for name, n in points.items() if exercises is None or name in exercises)
+
+
+FULL = autograded_points()  # every autograded point of the class lab
+
+
 def lab_params():
     """One parameter per lab, grouped so pytest-xdist runs a lab's tests on one worker."""
     return [pytest.param(lab, id=lab, marks=pytest.mark.xdist_group(lab)) for lab in LABS]

@@ -16,7 +16,7 @@ from autograder.notebooks import graded_cells
 from autograder.paths import Course
 from autograder.synthetic import solved
 from helpers import CLASS_LAB as LAB
-from helpers import released_course
+from helpers import FULL, autograded_points, released_course
 
 pytestmark = pytest.mark.xdist_group("grading_class")  # one worker builds the class once
 
@@ -64,15 +64,16 @@ def graded_class(tmp_path_factory):
             "archive": archive}
 
 
+HALF = autograded_points(exercises={"standardize", "f_graph", "counter"})  # what carol and frank solved
 EXPECTED = {  # student: (score, status, words the message must contain)
-    "alice": (15, "graded", []),
+    "alice": (FULL, "graded", []),
     "bob": (0, "graded-with-errors", ["NotImplementedError"]),
-    "carol": (5, "graded-with-errors", ["NotImplementedError"]),
+    "carol": (HALF, "graded-with-errors", ["NotImplementedError"]),
     "dave": (0, "unreadable", ["not valid JSON"]),
-    "erin": (15, "graded", ["deleted", "counter_tests"]),
-    "frank": (5, "graded-with-errors", ["edited", "gradients_tests"]),
-    "grace": (14, "graded-with-errors", ["time limit", "counter"]),
-    "heidi": (15, "graded", ["submitted as 'heidi_lab one (1).ipynb'", "kernel 'ir' replaced"]),
+    "erin": (FULL, "graded", ["deleted", "counter_tests"]),
+    "frank": (HALF, "graded-with-errors", ["edited", "gradients_tests"]),
+    "grace": (FULL - autograded_points(exercises={"counter"}), "graded-with-errors", ["time limit", "counter"]),
+    "heidi": (FULL, "graded", ["submitted as 'heidi_lab one (1).ipynb'", "kernel 'ir' replaced"]),
     "judy": (0, "unreadable", ["empty"]),
 }
 
@@ -84,7 +85,7 @@ def test_every_student_gets_the_expected_grade_and_reason(graded_class):
     for student, (score, status, words) in EXPECTED.items():
         row = rows[student]
         assert float(row["score"]) == score, f"{student}: {row}"
-        assert float(row["max_score"]) == 15
+        assert float(row["max_score"]) == FULL
         assert row["status"] == status, f"{student}: {row}"
         for word in words:
             assert word in row["message"], f"{student}: {word!r} not in {row['message']!r}"

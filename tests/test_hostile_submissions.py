@@ -28,7 +28,7 @@ from autograder.notebooks import graded_cells, nbgrader_meta
 from autograder.paths import SOLUTIONS, Course
 from autograder.synthetic import solved
 from helpers import CLASS_LAB as LAB
-from helpers import released_course
+from helpers import FULL, autograded_points, released_course
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile_submissions")]  # one worker builds the class once
 
@@ -86,19 +86,20 @@ HOSTILE_CELLS = {  # student: code of a cell added after the imports of a comple
     "caller": NETWORK,
 }
 
+COUNTER = autograded_points(exercises={"counter"})  # the reorderer's counter tests run before it
 EXPECTED = {  # student: (lowest score, highest score, statuses allowed, words the message must contain)
-    "control": (15, 15, {"graded"}, []),
-    "looper": (15, 15, {"graded-with-errors"}, ["time limit"]),
-    "hog": (0, 15, {"graded-with-errors", "failed"}, ["memory"]),
-    "forker": (0, 15, {"graded-with-errors", "failed"}, []),
+    "control": (FULL, FULL, {"graded"}, []),
+    "looper": (FULL, FULL, {"graded-with-errors"}, ["time limit"]),
+    "hog": (0, FULL, {"graded-with-errors", "failed"}, ["memory"]),
+    "forker": (0, FULL, {"graded-with-errors", "failed"}, []),
     "quitter": (0, 0, {"failed"}, ["kernel died"]),
     "crasher": (0, 0, {"failed"}, ["kernel died"]),
-    "shouter": (15, 15, {"graded"}, []),
-    "snoop": (15, 15, {"graded"}, []),
-    "writer": (15, 15, {"graded"}, []),
-    "caller": (15, 15, {"graded"}, []),
-    "retagger": (15, 15, {"graded"}, ["settings", "counter_tests"]),
-    "reorderer": (14, 14, {"graded-with-errors"}, ["reordered"]),
+    "shouter": (FULL, FULL, {"graded"}, []),
+    "snoop": (FULL, FULL, {"graded"}, []),
+    "writer": (FULL, FULL, {"graded"}, []),
+    "caller": (FULL, FULL, {"graded"}, []),
+    "retagger": (FULL, FULL, {"graded"}, ["settings", "counter_tests"]),
+    "reorderer": (FULL - COUNTER, FULL - COUNTER, {"graded-with-errors"}, ["reordered"]),
     "patcher": (0, 0, {"tampered"}, ["tampering", "check"]),
     "numpypatcher": (0, 0, {"tampered"}, ["tampering", "numpy"]),
     # kernel hooks (from the blank release: every point they would get is unearned)
@@ -108,11 +109,11 @@ EXPECTED = {  # student: (lowest score, highest score, statuses allowed, words t
     "test_printer": (0, 0, {"tampered"}, ["tampering"]),
     "history_reader": (0, 0, {"tampered"}, ["tampering", "In"]),
     # resources: bounded, and they cost only their own row
-    "file_flood": (0, 15, {"graded", "graded-with-errors"}, []),
-    "disk_filler": (15, 15, {"graded"}, []),
-    "orphans": (15, 15, {"graded"}, []),
+    "file_flood": (0, FULL, {"graded", "graded-with-errors"}, []),
+    "disk_filler": (FULL, FULL, {"graded"}, []),
+    "orphans": (FULL, FULL, {"graded"}, []),
     # honest variants of the reference: full marks, nothing flagged
-    **{name: (15, 15, {"graded"}, []) for name in ("honest_stderr", "honest_logging", "honest_warnings",
+    **{name: (FULL, FULL, {"graded"}, []) for name in ("honest_stderr", "honest_logging", "honest_warnings",
                                                    "honest_helper", "honest_algorithm")},
 }
 FOLDER_LAYOUT = set(EXPECTED) - set(HOSTILE_CELLS) - {"control", "retagger", "reorderer", "patcher", "numpypatcher"}
@@ -170,7 +171,7 @@ def test_each_submission_gets_a_grade_and_a_reason(hostile_class, student):
     row = hostile_class["rows"][student]
     low, high, statuses, words = EXPECTED[student]
     assert low <= float(row["score"]) <= high, f"{student}: {row}"
-    assert float(row["max_score"]) == 15, f"{student}: {row}"
+    assert float(row["max_score"]) == FULL, f"{student}: {row}"
     assert row["status"] in statuses, f"{student}: {row}"
     assert row["status"] == "graded" or row["message"], f"{student} has no reason: {row}"
     for word in words:

@@ -25,7 +25,7 @@ from autograder.build import build_lab, source_notebook
 from autograder.paths import DB_URL_ENV, Course, init_course_dir
 from autograder.synthetic import solved
 from helpers import CLASS_LAB as LAB
-from helpers import short_cell_timeout
+from helpers import FULL, short_cell_timeout
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]  # one worker builds the class once
 
@@ -153,10 +153,10 @@ def graded_on_postgres(postgres, tmp_path_factory):
 def test_the_class_is_graded_on_postgres(graded_on_postgres):
     rows = graded_on_postgres["rows"]
     assert sorted(rows) == ["alice", "bob", "dave"], graded_on_postgres["output"]
-    expected = {"alice": (15, "graded"), "bob": (0, "graded-with-errors"), "dave": (0, "unreadable")}
+    expected = {"alice": (FULL, "graded"), "bob": (0, "graded-with-errors"), "dave": (0, "unreadable")}
     for student, (score, status) in expected.items():
         assert (float(rows[student]["score"]), rows[student]["status"]) == (score, status), rows[student]
-        assert float(rows[student]["max_score"]) == 15
+        assert float(rows[student]["max_score"]) == FULL
     assert "not valid JSON" in rows["dave"]["message"]
     for student in ("alice", "bob"):
         assert Course(graded_on_postgres["course"]).feedback(student, LAB).exists()
@@ -172,9 +172,9 @@ def test_the_grades_live_in_postgres_not_sqlite(graded_on_postgres, postgres):
         assert sorted(s.id for s in gb.students) == ["alice", "bob", "dave"]
         assert [a.name for a in gb.assignments] == [LAB]
         scores = {s.student.id: (s.score, s.max_score) for s in gb.assignment_submissions(LAB)}
-        assert scores == {"alice": (15, 15), "bob": (0, 15)}, scores  # dave's file never reached nbgrader
+        assert scores == {"alice": (FULL, FULL), "bob": (0, FULL)}, scores  # dave's file never reached nbgrader
         alice = gb.find_submission_notebook(LAB, LAB, "alice")
-        assert sum(g.score for g in alice.grades if g.cell.cell_type == "code") == 15
+        assert sum(g.score for g in alice.grades if g.cell.cell_type == "code") == FULL
 
 
 def test_student_code_does_not_inherit_the_database_url(graded_on_postgres):
@@ -214,13 +214,15 @@ def semester_on_postgres(graded_on_postgres, postgres, tmp_path_factory):
 
 def test_the_canvas_export_reads_the_postgres_gradebook(semester_on_postgres):
     assert semester_on_postgres["canvas"].splitlines() == [
-        f"Student,ID,SIS User ID,SIS Login ID,Section,{LAB}", "Points Possible,,,,,15",
-        '"Alves, Alice",201,,,A,15', '"Borges, Bob",202,,,A,0', '"Duarte, Dave",204,,,B,0', '"Eiras, Erin",205,,,B,0']
+        f"Student,ID,SIS User ID,SIS Login ID,Section,{LAB}", f"Points Possible,,,,,{FULL}",
+        f'"Alves, Alice",201,,,A,{FULL}', '"Borges, Bob",202,,,A,0', '"Duarte, Dave",204,,,B,0',
+        '"Eiras, Erin",205,,,B,0']
     assert "erin (Eiras, Erin) is on the roster but has no submission" in semester_on_postgres["output"]
 
 
 def test_a_regrade_on_postgres_reports_every_student_and_changes_nothing(semester_on_postgres):
     totals = {r["student_id"]: (r["old_score"], r["new_score"]) for r in semester_on_postgres["regrade"]
               if r["cell"] == "(total)"}
-    assert totals == {"alice": ("15", "15"), "bob": ("0", "0"), "dave": ("0", "0")}, semester_on_postgres["output"]
+    expected = {"alice": (str(FULL), str(FULL)), "bob": ("0", "0"), "dave": ("0", "0")}
+    assert totals == expected, semester_on_postgres["output"]
     assert not list(semester_on_postgres["course"].rglob("*.db")), "the regrade opened an sqlite gradebook"

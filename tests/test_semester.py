@@ -42,6 +42,7 @@ from autograder.paths import SOLUTIONS, Course, init_course_dir
 from autograder.roster import RosterError, read_roster
 from autograder.synthetic import solved
 from helpers import CLASS_LAB as LAB
+from helpers import FULL, autograded_points
 
 pytestmark = pytest.mark.xdist_group("semester")  # one worker grades the class once (tests using it: slow)
 
@@ -84,18 +85,38 @@ SUBMITTED = {  # zip entry time (local time of the policy), as the LMS wrote it
     "mallory": (2026, 9, 14, 21, 0, 0),  # not on the roster
 }
 
+COUNTER = autograded_points(exercises={"counter"})  # what the wrong hidden test takes from every correct counter
+HONEST_POINTS = autograded_points(exercises=set(HONEST["bob"]))  # bob and carol solved the same exercises
+assert set(HONEST["carol"]) == set(HONEST["bob"])
+
+
+def late(raw: float, percent: float) -> tuple[float, float]:
+    """(raw score, penalty): the policy takes ``percent`` of the lab's points, never more than the score."""
+    return raw, round(min(raw, FULL * percent / 100), 2)
+
+
 # score before the regrade (counter's wrong hidden test fails every correct counter), penalty
-BEFORE = {"alice": (14, 0), "bob": (6, 0), "carol": (6, 1.5), "dave": (6, 0), "erin": (6, 0),
-          "frank": (14, 4.5), "gina": (0, 0), "mallory": (14, 0)}
+BEFORE = {"alice": late(FULL - COUNTER, 0), "bob": late(HONEST_POINTS - COUNTER, 0),
+          "carol": late(HONEST_POINTS - COUNTER, 10),  # one day penalised at 10%
+          "dave": late(HONEST_POINTS - COUNTER, 0), "erin": late(HONEST_POINTS - COUNTER, 0),
+          "frank": late(FULL - COUNTER, 30),  # nine days penalised, capped at 30%
+          "gina": (0, 0), "mallory": late(FULL - COUNTER, 0)}
+
+
+def final(student: str) -> str:
+    """The student's score after the penalty, as the LMS files write it."""
+    raw, taken = BEFORE[student]
+    return f"{round(raw - taken, 2):g}"
+
 
 CANVAS = f"""Student,ID,SIS User ID,SIS Login ID,Section,{LAB}
-Points Possible,,,,,15
-"Andrade, Alice",101,S101,alice,Section A,14
-"Barros, Bob",102,S102,bob,Section A,6
-"Costa, Carol",103,S103,carol,Section B,4.5
-"Dias, Dave",104,S104,dave,Section B,6
-"Esteves, Erin",105,S105,erin,Section A,6
-"Faria, Frank",106,S106,frank,Section B,9.5
+Points Possible,,,,,{FULL}
+"Andrade, Alice",101,S101,alice,Section A,{final("alice")}
+"Barros, Bob",102,S102,bob,Section A,{final("bob")}
+"Costa, Carol",103,S103,carol,Section B,{final("carol")}
+"Dias, Dave",104,S104,dave,Section B,{final("dave")}
+"Esteves, Erin",105,S105,erin,Section A,{final("erin")}
+"Faria, Frank",106,S106,frank,Section B,{final("frank")}
 "Gomes, Gina",107,S107,gina,Section A,0
 "Oliveira, Olga",108,S108,olga,Section B,0
 """
@@ -179,7 +200,7 @@ def test_the_csv_shows_raw_score_penalty_and_final_score(semester):
         row = rows[student]
         got = (float(row["raw_score"]), float(row["late_penalty"]), float(row["score"]))
         assert got == (raw, taken, raw - taken), row
-        assert float(row["max_score"]) == 15
+        assert float(row["max_score"]) == FULL
     assert rows["olga"]["status"] == "not submitted" and float(rows["olga"]["score"]) == 0
     assert rows["mallory"]["on_roster"] == "no" and rows["alice"]["on_roster"] == "yes"
     assert rows["carol"]["days_late"] == "3" and rows["carol"]["late_days_used"] == "2"
@@ -206,7 +227,7 @@ def test_the_moodle_file_has_identifier_columns_and_one_column_per_lab(semester)
     rows = semester["moodle"]
     assert list(rows[0]) == ["ID number", "Email address", "Full name", LAB]
     by_mail = {row["Email address"]: row for row in rows}
-    assert by_mail["carol@uni.example"][LAB] == "4.5" and by_mail["carol@uni.example"]["ID number"] == "103"
+    assert by_mail["carol@uni.example"][LAB] == final("carol") and by_mail["carol@uni.example"]["ID number"] == "103"
     assert len(rows) == 8, "every roster student, and nobody else"
 
 
@@ -290,8 +311,10 @@ def regraded(semester):
 def test_regrade_gives_back_the_points_of_the_fixed_test(regraded):
     totals = {r["student_id"]: (float(r["old_score"]), float(r["new_score"])) for r in regraded["rows"]
               if r["cell"] == "(total)"}
-    expected = {"alice": (13.5, 14.5), "bob": (6, 7), "carol": (6, 7), "dave": (6, 7), "erin": (6, 7),
-                "frank": (14, 15), "gina": (0, 0), "mallory": (14, 15)}
+    alice = FULL - autograded_points(exercises={"derivatives"}) + 2.5  # her derivatives were marked 2.5 by hand
+    honest = (HONEST_POINTS - COUNTER, HONEST_POINTS)
+    expected = {"alice": (alice - COUNTER, alice), "bob": honest, "carol": honest, "dave": honest, "erin": honest,
+                "frank": (FULL - COUNTER, FULL), "gina": (0, 0), "mallory": (FULL - COUNTER, FULL)}
     assert totals == expected, regraded["out"]
     cells = {(r["student_id"], r["cell"]): r for r in regraded["rows"] if not r["cell"].startswith("(")}
     assert set(cells) == {(s, "counter_tests") for s in expected if s != "gina"}
