@@ -177,3 +177,20 @@ def test_no_hand_spelled_course_paths_in_the_package_or_the_tests():
             if pattern.search(line) and number not in in_strings:
                 offenders.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
     assert not offenders, "use autograder.paths.Course instead:\n" + "\n".join(offenders)
+
+
+def test_readme_lab_table_counts_every_labs_exercises_and_points():
+    """The README's "exercises (points)" column is what each source grades: it must follow a changed lab."""
+    from autograder.paths import lab_names
+
+    rows = {line.split("|")[1].strip(): line.split("|")[4].strip()
+            for line in (REPO / "README.md").read_text().splitlines() if re.match(r"\| \d\d \| \[", line)}
+    for lab in lab_names():
+        tests, written = [], []
+        for cell in source_notebook(lab).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade"):
+                (written if meta.get("solution") else tests).append(meta["points"])
+        expected = f"{len(tests)} ({sum(tests)})" + (f" + {len(written)} written ({sum(written)})" if written else "")
+        said = rows.get(lab[:2])
+        assert said == expected, f"README's row for {lab} says {said!r}, its source grades {expected!r}"
