@@ -210,10 +210,12 @@ def run_counter(steps, start=0):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a61cf875779c222e6a0aba93acfe1952", "grade": true, "grade_id": "counter_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "24a3f9460453984a78fe050ebf507ab3", "grade": true, "grade_id": "counter_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check("run_counter(3)", run_counter(3), [1, 2, 3],
       hint="run the assign operation once per step and record the value after it")
 check("run_counter(0)", run_counter(0), [], hint="zero steps means no updates: return an empty list")
+check("the types of run_counter(2)'s values", [type(v).__name__ for v in run_counter(2)], ["int", "int"],
+      hint="session.run returns NumPy integers: convert each with int(...)")
 
 
 # %% [markdown]

@@ -110,12 +110,14 @@ def confusion_counts(y_true, y_pred):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "42f295fb48a51087c7a2b420ddd2b736", "grade": true, "grade_id": "confusion_counts_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "73f3ae46b753446e184aec03f513cca5", "grade": true, "grade_id": "confusion_counts_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("confusion_counts of the 165 patients", confusion_counts(y_true_165, y_pred_165),
       {"tn": 50, "fp": 10, "fn": 5, "tp": 100},
       hint="a false positive is y_true == 0 and y_pred == 1; a false negative is y_true == 1 and y_pred == 0")
 check("confusion_counts([0, 1, 1], [0, 1, 1])", confusion_counts([0, 1, 1], [0, 1, 1]),
       {"tn": 1, "fp": 0, "fn": 0, "tp": 2}, hint="lists must work too: convert them with np.asarray")
+check("the types of the four counts", {k: type(v).__name__ for k, v in confusion_counts([0, 1], [1, 1]).items()},
+      {"tn": "int", "fp": "int", "fn": "int", "tp": "int"}, hint="np.sum gives NumPy integers: wrap each in int(...)")
 
 # %% [markdown]
 # ## 2. Rates read from the counts

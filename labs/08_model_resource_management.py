@@ -117,23 +117,26 @@ def relative_contrast(points, query):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "78c5c1ab28cf0fd5e75976e4be2dc1cf", "grade": true, "grade_id": "relative_contrast_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "cb4080a53c50605b21ef819d0aab0e95", "grade": true, "grade_id": "relative_contrast_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check("relative_contrast([[1, 0], [3, 0], [0, 4]], [0, 0])",
       relative_contrast(np.array([[1.0, 0.0], [3.0, 0.0], [0.0, 4.0]]), np.array([0.0, 0.0])), 3.0,
       hint="distances are 1, 3 and 4: (4 - 1) / 1")
+check("the type of relative_contrast's result", type(relative_contrast(np.eye(3), np.zeros(3))).__name__, "float",
+      hint="NumPy reductions give NumPy scalars: return float(...)")
 
 # %% [markdown]
 # Averaged over a few queries, the contrast collapses as the dimension grows:
 
 # %%
 dims = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
-contrast = [np.mean([relative_contrast(rng.uniform(size=(500, dim)), rng.uniform(size=dim)) for _ in range(5)])
-            for dim in dims]
-fig, ax = plt.subplots()
-ax.loglog(dims, contrast, "o-")
-labelled(ax, "Relative contrast of distances", "dimension d", "(max - min) / min distance",
-         caption="From hundreds in one dimension to a fraction of one in a thousand: distances stop discriminating.")
-plt.show()
+with needs("exercise 1 (relative_contrast)"):
+    contrast = [np.mean([relative_contrast(rng.uniform(size=(500, dim)), rng.uniform(size=dim)) for _ in range(5)])
+                for dim in dims]
+    fig, ax = plt.subplots()
+    ax.loglog(dims, contrast, "o-")
+    labelled(ax, "Relative contrast of distances", "dimension d", "(max - min) / min distance",
+             caption="From hundreds in one dimension to a fraction of one in a thousand: distances stop discriminating.")
+    plt.show()
 
 # %% [markdown]
 # The same happens to a real classifier. We append columns of pure noise to the 64 pixels of
@@ -186,13 +189,18 @@ def components_for_variance(explained_variance_ratio, target):
 k95 = components_for_variance(pca_full.explained_variance_ratio_, 0.95)
 print("components for 95% of the variance:", k95)
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "56320a12269dd6dd6abccd2f985f6d3a", "grade": true, "grade_id": "components_for_variance_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "957ae0ab9ce54d45e22cdc31d38d7666", "grade": true, "grade_id": "components_for_variance_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check("components_for_variance([0.5, 0.3, 0.15, 0.05], 0.75)",
       components_for_variance(np.array([0.5, 0.3, 0.15, 0.05]), 0.75), 2,
       hint="the cumulative sums are 0.5, 0.8, 0.95, 1.0: the first one >= 0.75 is the second")
 check("components_for_variance([0.5, 0.3, 0.15, 0.05], 0.85)",
       components_for_variance(np.array([0.5, 0.3, 0.15, 0.05]), 0.85), 3,
       hint="count components, starting at 1, not indices starting at 0")
+check("components_for_variance([0.4, 0.3], 0.95) when all components fall short",
+      components_for_variance(np.array([0.4, 0.3]), 0.95), 2, hint="no cumulative sum reaches 0.95: return all 2")
+check("the type of components_for_variance's result",
+      type(components_for_variance(np.array([0.5, 0.3, 0.15, 0.05]), 0.75)).__name__, "int",
+      hint="an index from NumPy is a NumPy integer: return int(...)")
 
 # %% [markdown]
 # Projecting onto the first *k* components and back gives a **reconstruction**: with 2
@@ -443,8 +451,10 @@ print(f"weights: {baseline.count_params():,}, test accuracy: {baseline_accuracy:
 
 kernel = baseline.layers[0].kernel.numpy()
 kernel_scale = float(np.abs(kernel).max() / 127)
-kernel_error = np.abs(int8_dequantize(int8_quantize(kernel, kernel_scale, 0), kernel_scale, 0) - kernel)
-print(f"first layer: scale {kernel_scale:.5f}, largest error {kernel_error.max():.5f} (half a step is {kernel_scale / 2:.5f})")
+with needs("exercise 5 (int8_quantize, int8_dequantize)"):
+    kernel_error = np.abs(int8_dequantize(int8_quantize(kernel, kernel_scale, 0), kernel_scale, 0) - kernel)
+    print(f"first layer: scale {kernel_scale:.5f}, largest error {kernel_error.max():.5f} "
+          f"(half a step is {kernel_scale / 2:.5f})")
 
 # %% [markdown]
 # ### Converting with TensorFlow Lite
@@ -530,7 +540,7 @@ for mode, flatbuffer in tflite_models.items():
     (WORK_DIR / f"digits_{mode}.tflite").write_bytes(flatbuffer)
     print(f"{mode:8s} {len(flatbuffer) / 1024:7.1f} KiB")
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ab1bc36fe97ac9654067ad7f04a8563c", "grade": true, "grade_id": "convert_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "3ae1f814d180818f073d296b5b990567", "grade": true, "grade_id": "convert_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 def input_dtype(flatbuffer):
     return tf.lite.Interpreter(model_content=flatbuffer).get_input_details()[0]["dtype"]
 
@@ -542,6 +552,9 @@ check_that("the dynamic-range model to be at most 35% of the float32 size", size
            got=sizes, hint="optimizations = [tf.lite.Optimize.DEFAULT] stores the weights as int8")
 check("the input dtype of the int8 model", np.dtype(input_dtype(tflite_models["int8"])), np.dtype("int8"),
       hint="set inference_input_type and inference_output_type to tf.int8")
+check("the output dtype of the int8 model",
+      np.dtype(tf.lite.Interpreter(model_content=tflite_models["int8"]).get_output_details()[0]["dtype"]),
+      np.dtype("int8"), hint="inference_output_type = tf.int8 as well: the model talks integers end to end")
 
 
 # %% [markdown]
@@ -552,7 +565,7 @@ check("the input dtype of the int8 model", np.dtype(input_dtype(tflite_models["i
 # input's `(scale, zero_point)` (your `int8_quantize` does it); when the output tensor is int8,
 # dequantize the result with the output's parameters.
 
-# %% deletable=false nbgrader={"cell_type": "code", "checksum": "038d5cbd6679270dc59758f2580e2113", "grade": false, "grade_id": "tflite_predict", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "c536b23e5730c529a61093013036cc25", "grade": false, "grade_id": "tflite_predict", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def tflite_predict(flatbuffer, x):
     """Float logits of a TFLite model on the float batch ``x``, whatever its input/output types."""
     # YOUR CODE HERE
@@ -560,13 +573,20 @@ def tflite_predict(flatbuffer, x):
 
 
 keras_logits = baseline.predict(x_test, verbose=0)
-results = {}
-for mode in MODES:
-    logits = tflite_predict(tflite_models[mode], x_test)
-    results[mode] = {"KiB": len(tflite_models[mode]) / 1024, "test accuracy": float(np.mean(logits.argmax(axis=1) == y_test)),
-                     "agrees with Keras": float(np.mean(logits.argmax(axis=1) == keras_logits.argmax(axis=1)))}
-    print(f"{mode:8s} {results[mode]['KiB']:7.1f} KiB  accuracy {results[mode]['test accuracy']:.3f}  "
-          f"same prediction as Keras {results[mode]['agrees with Keras']:.1%}")
+
+
+def tflite_report(mode):
+    """Size, test accuracy and agreement with Keras of one converted model, through tflite_predict."""
+    predicted = tflite_predict(tflite_models[mode], x_test).argmax(axis=1)
+    return {"KiB": len(tflite_models[mode]) / 1024, "test accuracy": float(np.mean(predicted == y_test)),
+            "agrees with Keras": float(np.mean(predicted == keras_logits.argmax(axis=1)))}
+
+
+with needs("exercise 7 (tflite_predict)"):
+    results = {mode: tflite_report(mode) for mode in MODES}
+    for mode, row in results.items():
+        print(f"{mode:8s} {row['KiB']:7.1f} KiB  accuracy {row['test accuracy']:.3f}  "
+              f"same prediction as Keras {row['agrees with Keras']:.1%}")
 
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c33467c32628980e356e69d1d692656b", "grade": true, "grade_id": "tflite_predict_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 float_prediction = tflite_predict(float_bytes, x_test[:20])
@@ -591,13 +611,14 @@ check_that("the int8 model to predict the same class as Keras on at least 18 of 
 # train with quantization in the loop (section 6).
 
 # %%
-fig, ax = plt.subplots()
-ax.bar(MODES, [results[mode]["KiB"] for mode in MODES])
-for i, mode in enumerate(MODES):
-    ax.text(i, results[mode]["KiB"], f"acc {results[mode]['test accuracy']:.3f}", ha="center", va="bottom")
-labelled(ax, "TFLite model size by quantization mode", "mode", "size (KiB)",
-         caption="Int8 weights take a quarter of the float32 size, float16 half, for nearly the same accuracy.")
-plt.show()
+with needs("exercise 7 (tflite_predict)"):
+    fig, ax = plt.subplots()
+    ax.bar(MODES, [results[mode]["KiB"] for mode in MODES])
+    for i, mode in enumerate(MODES):
+        ax.text(i, results[mode]["KiB"], f"acc {results[mode]['test accuracy']:.3f}", ha="center", va="bottom")
+    labelled(ax, "TFLite model size by quantization mode", "mode", "size (KiB)",
+             caption="Int8 weights take a quarter of the float32 size, float16 half, for nearly the same accuracy.")
+    plt.show()
 
 # %% [markdown]
 # ## 5. Pruning

@@ -687,9 +687,10 @@ plt.show()
 # ### Exercise 5: soft targets and their dark knowledge
 #
 # Write `soft_targets(logits, temperature)` that returns the softmax of `logits / temperature`
-# along the last axis (a float32 tensor), and `dark_mass(logits, temperature)` that returns,
-# as a Python float, the average over the rows of the probability **not** given to each
-# row's most likely class: how much there is to learn beyond the hard label.
+# along the last axis (a float32 tensor, finite even for very large logits), and
+# `dark_mass(logits, temperature)` that returns, as a Python float, the average over the rows
+# of the probability **not** given to each row's most likely class: how much there is to learn
+# beyond the hard label.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "d138f4567df695432ac09f049ebd2f5e", "grade": false, "grade_id": "soft_targets", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def soft_targets(logits, temperature):
@@ -704,7 +705,7 @@ def dark_mass(logits, temperature):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0bd2cff41c678177766b9e904649b8cf", "grade": true, "grade_id": "soft_targets_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "99f53b2578844e819472ed8361969f38", "grade": true, "grade_id": "soft_targets_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("soft_targets([[1, 2, 3]], 1)", soft_targets([[1.0, 2.0, 3.0]], 1.0), tf.nn.softmax([[1.0, 2.0, 3.0]]),
       rtol=1e-5, hint="divide the logits by the temperature, then apply tf.nn.softmax")
 check("soft_targets([[0, 4]], 2)", soft_targets([[0.0, 4.0]], 2.0), [[1 / (1 + np.exp(2)), 1 / (1 + np.exp(-2))]],
@@ -714,6 +715,12 @@ masses = [dark_mass(teacher_logits, t) for t in (1.0, 4.0, 20.0)]
 print("dark mass at T = 1, 4, 20:", np.round(masses, 3))
 check_that("the dark mass of the teacher to grow with the temperature", masses[0] < masses[1] < masses[2],
            got=masses, hint="1 - (largest probability of each row), averaged over the rows")
+check("the dtype of soft_targets([[1, 2]], 1)", soft_targets(np.array([[1, 2]]), 1.0).dtype.name, "float32",
+      hint="cast the logits with tf.cast(logits, tf.float32) first (integer logits too)")
+check("the type of dark_mass's result", type(dark_mass([[1.0, 2.0]], 1.0)).__name__, "float",
+      hint="a reduced tensor is not a float: return float(...)")
+check("soft_targets of very large logits [[1000, 0]]", soft_targets([[1000.0, 0.0]], 1.0), [[1.0, 0.0]], atol=1e-6,
+      hint="exp(1000) overflows: tf.nn.softmax subtracts the row maximum first, and so can you")
 
 
 # %% [markdown]
@@ -875,12 +882,13 @@ for name, value in results.items():
     print(f"{name:22s} test accuracy {value:.3f}")
 
 # %%
-fig, ax = plt.subplots()
-ax.bar(list(results), list(results.values()), color=["#000000", "#E69F00", "#0072B2"])
-ax.set_ylim(min(results.values()) - 0.05, 1.0)
-labelled(ax, "Test accuracy on the digits", "model", "accuracy",
-         caption=f"The students have {make_student().count_params()} weights, the teacher {teacher.count_params()}.")
-plt.show()
+with needs("exercise 7 (distill)"):
+    fig, ax = plt.subplots()
+    ax.bar(list(results), list(results.values()), color=["#000000", "#E69F00", "#0072B2"])
+    ax.set_ylim(min(results.values()) - 0.05, 1.0)
+    labelled(ax, "Test accuracy on the digits", "model", "accuracy",
+             caption=f"The students have {make_student().count_params()} weights, the teacher {teacher.count_params()}.")
+    plt.show()
 
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9cded5bf8c4e532e6e8f00c63d641ac4", "grade": true, "grade_id": "distill_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check_that("the distilled student to reach a test accuracy above 0.75", results["distilled student"] > 0.75,

@@ -554,6 +554,12 @@ check("coalition_value with every column known", coalition_value(survival, passe
       survival(passenger.to_frame().T)[0], rtol=1e-9, hint="set each listed column of a copy of background to x[column]")
 check("coalition_value with no column known", coalition_value(survival, passenger, background, []),
       survival(background).mean(), rtol=1e-9, hint="with no columns, it is the mean prediction over the background")
+background_before = background.copy()
+sex_known = coalition_value(survival, passenger, background, ["Sex", "Age"])
+check_that("the background to be unchanged after coalition_value(..., ['Sex', 'Age'])",
+           background.equals(background_before), hint="change a copy: mixed = background.copy()")
+check("the type of coalition_value's result", type(sex_known).__name__, "float",
+      hint="np.mean gives a NumPy scalar: return float(...)")
 ### BEGIN HIDDEN TESTS
 weights = pd.Series(np.arange(1.0, len(FEATURES) + 1), index=FEATURES)
 
@@ -565,10 +571,6 @@ def linear_fn(frame):
 got = coalition_value(linear_fn, passenger, background, ["Age", "Fare"])
 expected = 3.0 + sum(weights[c] * (passenger[c] if c in ("Age", "Fare") else background[c].mean()) for c in FEATURES)
 check("coalition_value of a linear function", got, expected, rtol=1e-9)
-background_copy = background.copy()
-coalition_value(survival, passenger, background, ["Sex", "Age"])
-check_that("the background to be unchanged", background.equals(background_copy))
-check_that("coalition_value to return a float", isinstance(got, float), got=type(got))
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -9,6 +9,7 @@ import jupytext
 import nbformat
 import pytest
 
+from autograder import selfcheck
 from autograder.build import source_notebook
 from autograder.outcomes import Status
 from autograder.paths import LABS, SOLUTIONS
@@ -82,6 +83,28 @@ def test_blank_release_gets_zero_on_every_graded_cell(lab, graded):
     assert len(scores) >= MIN_EXERCISES
     earned = {k: v.score for k, v in scores.items() if v.score != 0}
     assert not earned, f"{lab}: the blank release earns points in {earned}: these tests do not discriminate"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", lab_params())
+def test_a_skipped_exercise_costs_one_line_not_a_traceback(lab, graded):
+    """The blank release run top to bottom: only exercise and tests cells may stop with an error.
+
+    A worked-example or plot cell that uses an exercise wraps it in ``needs(...)``, which turns the
+    release's NotImplementedError (or the NameError of a result never computed) into one line.
+    """
+    blank = nbformat.read(graded.course.autograded(selfcheck.BLANK, lab), as_version=4)
+    tracebacks = []
+    for number, cell in enumerate(blank.cells, start=1):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or meta.get("solution") or meta.get("grade"):
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                first = cell.source.strip().splitlines()[0][:70] if cell.source.strip() else ""
+                tracebacks.append(f"cell {number} ({first!r}): {output.ename}: {output.evalue[:100]}")
+    assert not tracebacks, (f"{lab}: with the exercises left blank these cells show a traceback; wrap them in "
+                            f"`with needs(\"exercise N (name)\"):`\n" + "\n".join(tracebacks))
 
 
 @pytest.mark.slow
