@@ -400,12 +400,16 @@ check("df/dy on random points", dfdy, gx**2 + 1, rtol=1e-5, atol=1e-6)
 def minimize(f, x0):
     """A point where the gradient of f (nearly) vanishes, found from x0 by gradient steps."""
     ### BEGIN SOLUTION
-    def value_and_gradient(point):
-        point = tf.constant(point, dtype=tf.float32)
+    @tf.function  # traced once per call of minimize: every step after the first runs the graph
+    def traced(point):
         with tf.GradientTape() as tape:
             tape.watch(point)
             value = f(point)
-        return float(value), tape.gradient(value, point).numpy()
+        return value, tape.gradient(value, point)
+
+    def value_and_gradient(point):
+        value, gradient = traced(tf.constant(point, dtype=tf.float32))
+        return float(value), gradient.numpy()
 
     x = np.asarray(x0, dtype="float32")
     value, gradient = value_and_gradient(x)
