@@ -149,6 +149,10 @@ def cmd_export(args) -> int:
 def cmd_grade(args) -> int:
     """collect, autograde, feedback, export: the CSV is written whatever happened before it."""
     lab = check_lab_name(args.lab)
+    if not Course(args.course_dir).release(lab).exists():  # a new course directory: release the lab first
+        init_course_dir(args.course_dir)
+        build_lab(lab, args.course_dir, Course(args.course_dir).labs())
+        print(f"{lab} had no release in {args.course_dir}: built it from solutions/{lab}.py, as `release` does")
     cmd_collect(args)  # nothing to grade without it: its errors end the command
     failure: BaseException | None = None
     for step in (cmd_autograde, cmd_feedback):
@@ -271,7 +275,7 @@ COMMANDS: list[Command] = [
             (LAB, Arg("--jobs", type=int, default=default_jobs(), help="pages made at once (default %(default)s)"))),
     Command("export", cmd_export, "grades for the LMS (csv, canvas, moodle) with the late policy applied once",
             EXPORT_OPTIONS),
-    Command("grade", cmd_grade, "collect, autograde, feedback and export in one go",
+    Command("grade", cmd_grade, "collect, autograde, feedback and export in one go (a new course dir: release first)",
             (LAB, SOURCE, *GRADING_OPTIONS, TO, *COLLECT_OPTIONS)),
     Command("selfcheck", cmd_selfcheck, "grade each lab's reference (every point) and blank release (zero)",
             (LABS_ARG, NO_SANDBOX)),

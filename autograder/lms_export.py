@@ -84,7 +84,7 @@ def _number(value: float) -> str:
 def lab_rows(lab: str, course_dir: Path, base: list[dict], roster: dict[str, Student] | None,
              policy: Policy | None, entries: dict) -> list[Row]:
     """One :class:`Row` per student: ``base`` are :func:`autograder.export.export_grades`'s rows."""
-    max_score = max((float(r["max_score"]) for r in base), default=0.0)
+    max_score = max((float(r["max_score"]) for r in base if r["max_score"]), default=0.0)  # "": never graded
     waiting = ungraded_answers(lab, course_dir) if base else {}
     rows = []
     for r in base:

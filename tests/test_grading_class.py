@@ -5,6 +5,7 @@ import copy
 import csv
 import html
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -13,7 +14,7 @@ import nbformat
 import pytest
 
 from autograder.notebooks import graded_cells
-from autograder.paths import Course
+from autograder.paths import LABS, Course
 from autograder.synthetic import solved
 from helpers import CLASS_LAB as LAB
 from helpers import FULL, autograded_points, released_course
@@ -126,3 +127,22 @@ def test_collect_refuses_what_is_not_a_folder_or_zip(tmp_path):
     result = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(tmp_path / "c"),
                              "collect", LAB, str(bogus)], capture_output=True, text=True)
     assert result.returncode == 2 and "neither a folder nor a zip" in result.stderr
+
+
+
+@pytest.mark.slow
+def test_grade_in_a_new_course_directory_releases_the_lab_first(tmp_path):
+    """The first command an instructor types may be `grade`: it builds the release instead of failing."""
+    lab = LAB
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(LABS / f"{lab}.ipynb", inbox / f"ana_{lab}.ipynb")  # the blank student notebook
+    course, grades = tmp_path / "course", tmp_path / "grades.csv"
+    result = subprocess.run([sys.executable, "-m", "autograder", "--course-dir", str(course), "grade", lab, str(inbox),
+                             "--to", str(grades), "--jobs", "1"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{lab} had no release" in result.stdout and "Traceback" not in result.stderr
+    with grades.open(newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert (row["student_id"], float(row["score"])) == ("ana", 0.0), row
+    assert float(row["max_score"]) == FULL, row
