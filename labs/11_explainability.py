@@ -468,7 +468,7 @@ print(passenger.to_dict())
 print("v(nothing known) =", round(coalition_value(survival, passenger, background, []), 3))
 print("v(sex known)     =", round(coalition_value(survival, passenger, background, ["Sex"]), 3))
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a6a668757504503b9afbc6e5d6e83ef8", "grade": true, "grade_id": "coalition_value_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "115b712fbc56ff451e7b250abff42039", "grade": true, "grade_id": "coalition_value_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("coalition_value with every column known", coalition_value(survival, passenger, background, FEATURES),
       survival(passenger.to_frame().T)[0], rtol=1e-9, hint="set each listed column of a copy of background to x[column]")
 check("coalition_value with no column known", coalition_value(survival, passenger, background, []),
@@ -476,7 +476,7 @@ check("coalition_value with no column known", coalition_value(survival, passenge
 background_before = background.copy()
 sex_known = coalition_value(survival, passenger, background, ["Sex", "Age"])
 check_that("the background to be unchanged after coalition_value(..., ['Sex', 'Age'])",
-           background.equals(background_before), hint="change a copy: mixed = background.copy()")
+           background.equals(background_before), hint="set the columns on background.copy(), never on the caller's DataFrame")
 check("the type of coalition_value's result", type(sex_known).__name__, "float",
       hint="np.mean gives a NumPy scalar: return float(...)")
 

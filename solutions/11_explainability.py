@@ -557,7 +557,7 @@ check("coalition_value with no column known", coalition_value(survival, passenge
 background_before = background.copy()
 sex_known = coalition_value(survival, passenger, background, ["Sex", "Age"])
 check_that("the background to be unchanged after coalition_value(..., ['Sex', 'Age'])",
-           background.equals(background_before), hint="change a copy: mixed = background.copy()")
+           background.equals(background_before), hint="set the columns on background.copy(), never on the caller's DataFrame")
 check("the type of coalition_value's result", type(sex_known).__name__, "float",
       hint="np.mean gives a NumPy scalar: return float(...)")
 ### BEGIN HIDDEN TESTS
