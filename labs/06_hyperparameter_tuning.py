@@ -229,11 +229,17 @@ def distinct_values(search):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "5cd28b4e5506541b00344f13b4c85443", "grade": true, "grade_id": "coverage_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "1d70dad414b5bde33ddb3f9a8921d30e", "grade": true, "grade_id": "coverage_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("distinct_values(grid_search)", distinct_values(grid_search), {"C": 3, "gamma": 3},
       hint="collect the values of each key of the dictionaries in cv_results_['params'] into a set")
 check("distinct_values(random_search)", distinct_values(random_search), {"C": 9, "gamma": 9},
       hint="every random draw is a new value, so nine candidates give nine values per hyperparameter")
+from types import SimpleNamespace
+
+mixed = SimpleNamespace(cv_results_={"params": [{"C": 1, "kernel": "rbf"}, {"C": 1, "kernel": "linear"},
+                                                {"C": 10, "kernel": "rbf"}]})
+check("distinct_values on a search with repeated and string values", distinct_values(mixed), {"C": 2, "kernel": 2},
+      hint="count each distinct value once, numbers and strings alike")
 
 # %% [markdown]
 # The picture makes the difference plain. With the same nine fits, the grid looks at three
@@ -341,7 +347,7 @@ def describe_model(model):
     return dense[0].units, dense[-1].units, learning_rate
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "765f6986a4592f756fbe783156cc714a", "grade": true, "grade_id": "model_builder_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9270129dbc730f8bf3de37bda41ffa7b", "grade": true, "grade_id": "model_builder_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 space_hp = kt.HyperParameters()
 space_model = model_builder(space_hp)
 check("the names of the tuned hyperparameters", sorted(space_hp.values), ["learning_rate", "units"],
@@ -356,6 +362,16 @@ check("(hidden units, output units, learning rate) for units=48, learning_rate=1
            "and Adam(learning_rate=learning_rate)")
 check("the model's input shape", model_48.input_shape, (None, 64),
       hint="start the Sequential model with keras.Input(shape=(64,))")
+check("the choices of 'learning_rate'", sorted(next(e for e in space_hp.space if e.name == "learning_rate").values),
+      [1e-4, 1e-3, 1e-2], hint="hp.Choice('learning_rate', [1e-2, 1e-3, 1e-4])")
+check("the hidden layer's activation", model_48.layers[0].get_config().get("activation"), "relu")
+check_that("the optimizer to be Adam", isinstance(model_48.optimizer, keras.optimizers.Adam),
+           got=type(model_48.optimizer).__name__)
+compiled_48 = model_48.get_compile_config()
+check_that("a sparse categorical cross-entropy loss and the 'accuracy' metric",
+           "sparse" in str(compiled_48["loss"]).lower() and "accuracy" in str(compiled_48["metrics"]),
+           got=(compiled_48["loss"], compiled_48["metrics"]),
+           hint="compile(loss='sparse_categorical_crossentropy', metrics=['accuracy'])")
 
 # %% [markdown]
 # ## 4. Three tuners on the same problem
@@ -410,7 +426,7 @@ def make_tuner(kind, directory):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "7b49a9f61c473117efb4df42d0eb56bf", "grade": true, "grade_id": "make_tuner_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "dc97faae6ec9873e4819253bfb256bbd", "grade": true, "grade_id": "make_tuner_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 probe_dir = tempfile.mkdtemp(dir=WORK_DIR)
 expected_types = {"random": kt.RandomSearch, "hyperband": kt.Hyperband, "bayesian": kt.BayesianOptimization}
 for kind, tuner_type in expected_types.items():
@@ -422,6 +438,25 @@ for kind, tuner_type in expected_types.items():
     check(f"the seed of the '{kind}' tuner", probe.oracle.seed, SEED, hint="seed=SEED")
     check(f"the project folder of the '{kind}' tuner", probe.project_dir, os.path.join(probe_dir, kind),
           hint="directory=directory, project_name=kind")
+budgets = {"random": lambda o: o.max_trials, "hyperband": lambda o: (o.max_epochs, o.factor),
+           "bayesian": lambda o: (o.max_trials, o.num_initial_points)}
+band_budget = (MAX_EPOCHS, FACTOR)
+for kind, expected in [("random", MAX_TRIALS), ("hyperband", band_budget), ("bayesian", (MAX_TRIALS, 2))]:
+    check(f"the budget of the '{kind}' tuner", budgets[kind](make_tuner(kind, probe_dir).oracle), expected,
+          hint="max_trials=MAX_TRIALS; Hyperband: max_epochs=MAX_EPOCHS, factor=FACTOR; Bayesian: num_initial_points=2")
+leftover = os.path.join(probe_dir, "bayesian", "leftover.txt")
+os.makedirs(os.path.dirname(leftover), exist_ok=True)
+with open(leftover, "w") as handle:
+    handle.write("from an earlier run")
+make_tuner("bayesian", probe_dir)
+check_that("a new tuner to wipe an old project of the same name", not os.path.exists(leftover),
+           hint="overwrite=True")
+try:
+    make_tuner("evolution", probe_dir)
+    raised_for = "nothing"
+except ValueError:
+    raised_for = "ValueError"
+check("what make_tuner('evolution') raises", raised_for, "ValueError")
 
 # %% [markdown]
 # ### Running the searches
@@ -492,7 +527,7 @@ def trial_table(tuner):
 
 trial_table(tuners["hyperband"])
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9e27831027d2dd9d731ac2b3930d54bb", "grade": true, "grade_id": "trial_table_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "86a9ff6cda227be3b1fcdf6f27e0bfec", "grade": true, "grade_id": "trial_table_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 table = trial_table(tuners["random"])
 check("the columns of trial_table", list(table.columns), ["trial_id", "units", "learning_rate", "score"],
       hint="build the DataFrame with columns=['trial_id', 'units', 'learning_rate', 'score']")
@@ -502,6 +537,7 @@ check_that("the scores to be sorted, best first", bool(np.all(np.diff(table["sco
            got=table["score"].tolist(), hint="sort_values('score', ascending=False, kind='stable')")
 check("the first row's units", int(table["units"].iloc[0]), best_hp.values["units"],
       hint="the best trial comes first")
+check("the index of trial_table", table.index.tolist(), list(range(len(table))), hint="end with .reset_index(drop=True)")
 
 # %% [markdown]
 # How did the three strategies spend their budget? The plot follows the best validation
@@ -591,7 +627,7 @@ plt.show()
 # 1. start with all `configs` as survivors and `budget = min_budget`;
 # 2. while more than one survivor is left: score every survivor with
 #    `evaluate(config, budget)`, record the round as a tuple `(budget, scores)` where
-#    `scores` is a dictionary `{config: score}` in survivor order, keep the best
+#    `scores` is a dictionary `{config: score}` (in any order), keep the best
 #    `max(1, len(survivors) // factor)` survivors (highest scores; on a tie the one that came
 #    first wins, which a stable sort gives you), and multiply the budget by `factor`;
 # 3. return `(winner, rounds)`: the last survivor and the list of rounds.
@@ -610,7 +646,7 @@ for budget, scores in rounds:
     print(f"budget {budget:2d} epochs: " + ", ".join(f"{c} {s:.3f}" for c, s in scores.items()))
 print("successive halving picks", winner)
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "1086cbd12b931b9c0280195d96f70eb0", "grade": true, "grade_id": "successive_halving_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "fcf2580a1ad491e20eacdc4dd99d1fd0", "grade": true, "grade_id": "successive_halving_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 check("the winner of successive halving on CURVES", winner, max(full_scores, key=full_scores.get),
       hint="keep the configurations with the HIGHEST scores after each round")
 check("the budgets of the rounds", [budget for budget, _ in rounds], [1, 2, 4],
@@ -618,6 +654,11 @@ check("the budgets of the rounds", [budget for budget, _ in rounds], [1, 2, 4],
 check("the number of configurations in each round", [len(scores) for _, scores in rounds], [8, 4, 2],
       hint="keep max(1, len(survivors) // factor) survivors")
 check("the scores of round 1", rounds[0][1]["D"], curve_score("D", 1), hint="score with evaluate(config, budget)")
+tied = {"p": 0.5, "q": 0.5, "r": 0.1, "s": 0.5}
+check("the winner when p, q and s tie at 0.5", successive_halving(list(tied), lambda c, b: tied[c])[0], "p",
+      hint="on a tie keep the configuration that came first: sorted(...) is stable")
+check("successive_halving(['only'], curve_score)", successive_halving(["only"], curve_score), ("only", []),
+      hint="with one configuration there is no round to run")
 
 # %% [markdown]
 # Successive halving found the same winner as the full evaluation for a fraction of the
@@ -1001,13 +1042,16 @@ def micro_space_size(num_blocks, num_ops):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "aeacb3f05e56c88b7c02e701d0491ad7", "grade": true, "grade_id": "space_sizes_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "005c21f7f6dfa54a75a3c11d479760b9", "grade": true, "grade_id": "space_sizes_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("macro_space_size(1, 3) (one layer, three operations)", macro_space_size(1, 3), 3,
       hint="one layer has no earlier layer to skip from: just num_ops choices")
 check("macro_space_size(3, 2)", macro_space_size(3, 2), 2**3 * 2**3,
       hint="layers 2 and 3 may skip from 1 and 2 earlier layers: 3 optional connections in all")
 check("micro_space_size(1, 2)", micro_space_size(1, 2), (2 * 2) ** 2,
       hint="block 1 chooses each of its two inputs among the 2 cell inputs, and an operation for each")
+check_that("both sizes to be Python ints", type(macro_space_size(20, 6)) is int and type(micro_space_size(5, 6)) is int,
+           got=(type(macro_space_size(20, 6)).__name__, type(micro_space_size(5, 6)).__name__),
+           hint="use Python's ** on ints (NumPy integers overflow for spaces this big)")
 
 # %% [markdown]
 # With six candidate operations, compare a 20-layer macro space with a five-block cell
@@ -1063,12 +1107,14 @@ def extrapolate(curve, horizon):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "026432c6d8649170ee0f758a4cc06268", "grade": true, "grade_id": "extrapolate_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "440492843ce81ad6d2a6cd4a87697b8d", "grade": true, "grade_id": "extrapolate_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 exact_curve = [0.9 - 0.5 / t for t in range(1, 5)]
 check("extrapolate(0.9 - 0.5/t for t = 1..4, horizon=20)", extrapolate(exact_curve, 20), 0.9 - 0.5 / 20,
       rtol=1e-6, hint="fit a line to (1/t, accuracy) and evaluate a + b / horizon")
 check("extrapolate of a flat curve", extrapolate([0.7, 0.7, 0.7], 50), 0.7, rtol=1e-6,
       hint="a flat curve has b = 0, so the prediction is the plateau")
+check_that("extrapolate to return a Python float", isinstance(extrapolate(exact_curve, 10), float),
+           got=type(extrapolate(exact_curve, 10)).__name__, hint="wrap the prediction in float(...)")
 
 # %% [markdown]
 # Applied to the synthetic curves of section 5 after three epochs, the predictions are not
@@ -1130,11 +1176,19 @@ with needs("exercise 10 (`widen`)"):
     print("hidden units:", W1.shape[1], "->", wide_W1.shape[1])
     print("largest change in any predicted probability:", float(np.abs(before - after).max()))
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "afb04214b23c5cd263d8c37d5b3e832b", "grade": true, "grade_id": "widen_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ecb34100c35e6d72c9c7127edfb2d43c", "grade": true, "grade_id": "widen_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("the shapes after widening to 48 units", (wide_W1.shape, wide_b1.shape, wide_W2.shape),
       ((64, 48), (48,), (48, 10)), hint="index W1's columns, b1 and W2's rows with the mapping")
 check("the wider model's predictions", after, before, rtol=1e-4, atol=1e-5,
       hint="divide each copied unit's outgoing weights by the number of copies of that unit")
+check("the first 32 columns of the widened W1 (the original units, in order)", wide_W1[:, :32], W1,
+      hint="the mapping starts with 0, 1, ..., units - 1")
+try:
+    widen(W1, b1, W2, 16)
+    raised_widen = "nothing"
+except ValueError:
+    raised_widen = "ValueError"
+check("what widen raises for new_units=16 < 32", raised_widen, "ValueError")
 
 # %% [markdown]
 # The wider network starts exactly where the narrow one stopped. In a NAS loop it would now

@@ -248,7 +248,7 @@ def slice_table(result):
 table = slice_table(eval_result)
 table
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "aabf69e6f70d81a725609c0bb26c2318", "grade": true, "grade_id": "slice_table_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "3a0ce2584f7f13dd8ef346fde926363a", "grade": true, "grade_id": "slice_table_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 check("the overall example count", table.loc["Overall", "example_count"], float(len(eval_frame)),
       hint="index the rows by slice_name(slice_key); the overall slice has the empty key ()")
 women = eval_frame[eval_frame["sex"] == "female"]
@@ -257,6 +257,8 @@ check("binary_accuracy of the slice 'sex=female'", table.loc["sex=female", "bina
       hint="read metrics[''][''][name]['doubleValue'] for each metric of each slice")
 check_that("the table to have no array-valued columns such as 'tpr'", "tpr" not in table.columns,
            got=list(table.columns), hint="keep only the metrics that have a 'doubleValue'")
+check_that("the rows to be sorted by slice name", list(table.index) == sorted(table.index), got=list(table.index),
+           hint="end with .sort_index()")
 
 # %% [markdown]
 # The table already tells a story. Compare the accuracy of each slice with the overall one,
@@ -295,12 +297,17 @@ def worst_slice(table, metric="binary_accuracy", min_examples=20):
 print("worst slice by accuracy:", worst_slice(table))
 print("worst slice by AUC:", worst_slice(table, "auc"))
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bfc7faaeb0cab0056cf836a48bd2c03f", "grade": true, "grade_id": "worst_slice_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9f52989d8398cdb7a9ef688323169f1c", "grade": true, "grade_id": "worst_slice_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 toy = pd.DataFrame({"example_count": [100.0, 50.0, 5.0, 30.0], "binary_accuracy": [0.8, 0.7, 0.2, 0.75]},
                    index=["Overall", "sex=male", "class=1st & sex=male", "sex=female"])
 check("worst_slice(toy)", worst_slice(toy), "sex=male",
       hint="drop the slices with example_count below min_examples first: the 5-example slice does not count")
 check("worst_slice(toy, min_examples=1)", worst_slice(toy, min_examples=1), "class=1st & sex=male")
+toy_auc = toy.assign(auc=[0.9, 0.85, 0.1, 0.6])
+check("worst_slice(toy_auc, 'auc')", worst_slice(toy_auc, "auc"), "sex=female",
+      hint="rank the slices by the column named by `metric`, not always by binary_accuracy")
+check_that("worst_slice() to return a plain str", type(worst_slice(toy)) is str, got=type(worst_slice(toy)),
+           hint="wrap the index label in str(...)")
 
 
 # %% [markdown]
@@ -514,7 +521,7 @@ print("validation_ok:", gate_validation.validation_ok)
 blocked(gate_validation)
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "6feaec2022a581f470857ec1057f902f", "grade": true, "grade_id": "release_gate_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c335dc7496ce0be5d9663f92e9f553cb", "grade": true, "grade_id": "release_gate_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 def scores_of(name):
     """What the exported model ``name`` serves for the test passengers (computed here with NumPy)."""
     module = served[name]
@@ -552,6 +559,8 @@ check("the models marked is_baseline", [spec.name for spec in config.model_specs
 check("the label keys", sorted({spec.label_key for spec in config.model_specs}), ["Survived"])
 check("the slicing specs", sorted(list(spec.feature_keys) for spec in config.slicing_specs), [[], ["sex"]],
       hint="an empty SlicingSpec() for overall and one with feature_keys=['sex']")
+check("the metric class names", sorted(m.class_name for spec in config.metrics_specs for m in spec.metrics),
+      ["AUC", "BinaryAccuracy", "ExampleCount"], hint="ExampleCount, BinaryAccuracy and AUC, each once")
 check("what your gate blocks at min_auc=0.70, max_accuracy_drop=0.02", blocked(gate_validation),
       rule_says(CANDIDATES, 0.70, 0.02),
       hint="AUC needs a value_threshold with a lower_bound; accuracy a change_threshold, HIGHER_IS_BETTER, "
@@ -624,7 +633,7 @@ def threshold_rates(labels, scores, threshold):
 men = eval_frame[eval_frame["sex"] == "male"]
 threshold_rates(men["label"], men["prediction"], 0.5)
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "b5feccb6d7c9d2ccbd0468e05809f5af", "grade": true, "grade_id": "threshold_rates_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "4014b4c91faee1b82eb53c7a53bd33ac", "grade": true, "grade_id": "threshold_rates_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 mine = [threshold_rates(men["label"], men["prediction"], t) for t in THRESHOLDS]
 check("TPR of the men at thresholds 0.3, 0.5, 0.7", [r["tpr"] for r in mine], tfma_array(eval_result, "sex=male", "tpr"),
       rtol=1e-6, hint="TPR = TP / (TP + FN), with a positive prediction meaning score > threshold")
@@ -632,6 +641,13 @@ check("FPR of the men at thresholds 0.3, 0.5, 0.7", [r["fpr"] for r in mine], tf
       rtol=1e-6, hint="FPR = FP / (FP + TN): the share of real negatives predicted positive")
 check("threshold_rates([1, 0, 1, 0], [0.9, 0.8, 0.2, 0.1], 0.5)",
       threshold_rates([1, 0, 1, 0], [0.9, 0.8, 0.2, 0.1], 0.5), {"tpr": 0.5, "fpr": 0.5, "fnr": 0.5, "accuracy": 0.5})
+check("the TPR of threshold_rates([1, 0], [0.5, 0.2], 0.5) (a score equal to the threshold)",
+      threshold_rates([1, 0], [0.5, 0.2], 0.5)["tpr"], 0.0, hint="only a score strictly above the threshold is positive")
+no_negatives = threshold_rates([1, 1], [0.2, 0.9], 0.5)
+check_that("the FPR of threshold_rates([1, 1], [0.2, 0.9], 0.5) (no negatives) to be nan", np.isnan(no_negatives["fpr"]),
+           got=no_negatives, hint="return float('nan') when the denominator FP + TN is zero")
+check_that("every value of threshold_rates to be a float", all(isinstance(v, float) for v in mine[1].values()),
+           got={k: type(v).__name__ for k, v in mine[1].items()}, hint="wrap each rate in float(...)")
 
 # %% [markdown]
 # A threshold-free picture: the ROC curve of each group plots TPR against FPR for every
@@ -695,10 +711,18 @@ sweep = np.round(np.arange(0.1, 0.91, 0.05), 2)
 gaps = fairness_gaps(eval_frame, "sex", sweep)
 gaps.loc[THRESHOLDS].round(3)
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "1f6a3162fd2f659c476b03b5812fcefb", "grade": true, "grade_id": "fairness_gaps_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "04c4545a6b748cf6baacf1bd2a6b7754", "grade": true, "grade_id": "fairness_gaps_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 female_t, male_t = tfma_array(eval_result, "sex=female", "tpr"), tfma_array(eval_result, "sex=male", "tpr")
 check("tpr_gap between the sexes at 0.3, 0.5, 0.7", gaps.loc[THRESHOLDS, "tpr_gap"].to_numpy(), np.abs(female_t - male_t),
       rtol=1e-6, hint="for two groups the gap is |rate(female) - rate(male)|: MetricFrame's difference()")
+for rate in ["fpr", "fnr"]:
+    check(f"{rate}_gap between the sexes at 0.3, 0.5, 0.7", gaps.loc[THRESHOLDS, f"{rate}_gap"].to_numpy(),
+          np.abs(tfma_array(eval_result, "sex=female", rate) - tfma_array(eval_result, "sex=male", rate)), rtol=1e-6,
+          hint=f"put {rate} in the MetricFrame's metrics too")
+right_f = [np.mean((women["prediction"] > t) == women["label"]) for t in THRESHOLDS]
+right_m = [np.mean((men["prediction"] > t) == men["label"]) for t in THRESHOLDS]
+check("accuracy_gap between the sexes at 0.3, 0.5, 0.7", gaps.loc[THRESHOLDS, "accuracy_gap"].to_numpy(),
+      np.abs(np.subtract(right_f, right_m)), rtol=1e-6, hint="accuracy_score as the fourth metric")
 check("the columns of fairness_gaps", sorted(gaps.columns), ["accuracy_gap", "fnr_gap", "fpr_gap", "tpr_gap"])
 check("the index of fairness_gaps(eval_frame, 'sex', [0.6, 0.4])", list(fairness_gaps(eval_frame, "sex", [0.6, 0.4]).index),
       [0.6, 0.4], hint="one row per threshold, in the order given")
@@ -733,10 +757,14 @@ def near_threshold_share(frame, group, threshold, margin):
 
 near_threshold_share(eval_frame, "class", 0.5, 0.1)
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "065de6f2229a632022ac232b8b989508", "grade": true, "grade_id": "near_threshold_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "94e52b765201c82e7cbb63b535ce23e8", "grade": true, "grade_id": "near_threshold_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 toy_frame = pd.DataFrame({"prediction": [0.45, 0.9, 0.52, 0.1, 0.6], "g": ["a", "a", "b", "b", "b"]})
 check("near_threshold_share(toy_frame, 'g', 0.5, 0.05)", near_threshold_share(toy_frame, "g", 0.5, 0.05).to_dict(),
       {"a": 0.5, "b": 1 / 3}, hint="within the margin means |prediction - threshold| <= margin; average per group")
+edge_frame = pd.DataFrame({"prediction": [0.75, 0.25, 0.8], "g": ["x", "x", "y"]})
+check("near_threshold_share(edge_frame, 'g', 0.5, 0.25) (scores exactly at the margin)",
+      near_threshold_share(edge_frame, "g", 0.5, 0.25).to_dict(), {"x": 1.0, "y": 0.0},
+      hint="a score exactly `margin` away counts as near: use <=, not <")
 
 
 # %% [markdown]
@@ -846,6 +874,21 @@ with needs("exercise 7 (`equalize`)"):
 # %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "f26381d4ef2ade6ff9ef6e493c75c4d7", "grade": true, "grade_id": "fairness_decision", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
 # YOUR ANSWER HERE
 
+# %% [markdown]
+# ## 5. Residual analysis
+#
+# For a regression model, the *residual* of an example is `truth - prediction`. A good model
+# leaves residuals that look like noise: centred on zero, with no relationship to any
+# feature and no correlation between one residual and the next. A pattern is information the
+# model failed to use.
+#
+# - **Random** residuals (good): no trend against the prediction or any feature.
+# - **Systematic** residuals (bad): a curve, a slope or a funnel, meaning a missing feature, a
+#   missing non-linearity or a variance that grows with the target.
+#
+# A synthetic example (made up here, so we know the truth): the target depends on `x1`
+# linearly and on `x2` quadratically, and a plain linear regression sees both features.
+
 # %%
 rng = np.random.default_rng(10)
 synthetic = pd.DataFrame({"x1": rng.uniform(-2, 2, 400), "x2": rng.uniform(-2, 2, 400)})
@@ -895,9 +938,11 @@ def binned_residuals(feature, residuals, n_bins):
 print("linear model, along x2:", binned_residuals(synthetic["x2"], residuals, 5).round(2))
 print("fixed model,  along x2:", binned_residuals(synthetic["x2"], fixed_residuals, 5).round(2))
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "1ae2bd77ff411ad19a4208fb70d22ca8", "grade": true, "grade_id": "binned_residuals_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "80f4970ed3ba05021187050fe146a0eb", "grade": true, "grade_id": "binned_residuals_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("binned_residuals([3, 1, 2, 4], [30, 10, 20, 40], 2)", binned_residuals([3, 1, 2, 4], [30, 10, 20, 40], 2),
       [15.0, 35.0], hint="sort by the feature, split the order in n_bins parts, average the residuals of each part")
+check_that("binned_residuals to return a NumPy array", isinstance(binned_residuals([3, 1, 2, 4], [30, 10, 20, 40], 2), np.ndarray),
+           got=type(binned_residuals([3, 1, 2, 4], [30, 10, 20, 40], 2)), hint="wrap the list of means in np.array(...)")
 u_shape = binned_residuals(synthetic["x2"], residuals, 5)
 check_that("the linear model's residuals along x2 to be high at both ends and low in the middle",
            u_shape[0] > u_shape[2] + 1 and u_shape[-1] > u_shape[2] + 1, got=u_shape)
@@ -951,13 +996,14 @@ shifts = {"Age": 5, "Fare": 10, "SibSp": 1, "Parch": 1}
 pd.Series({f"{name} {delta:+}": sensitivity(survival_probability, X_test, name, delta)
            for name, delta in shifts.items()}).round(3)
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "217e59e63cfaa8ba8ad60f928b12e8c0", "grade": true, "grade_id": "sensitivity_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "adab4e74a6239364f0270a4060021fa5", "grade": true, "grade_id": "sensitivity_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 X_before = X_test.copy()
 doubling = sensitivity(lambda frame: frame["Fare"].to_numpy() * 2.0, X_test, "Fare", 3.0)
 check("sensitivity of f = 2 * Fare to Fare + 3", doubling, 6.0,
       hint="shift the column on a copy, predict both tables, and average the absolute difference")
 check_that("X_test to be unchanged after sensitivity()", X_test.equals(X_before),
            hint="work on X.copy(), never on the caller's DataFrame")
+check_that("sensitivity() to return a float", isinstance(doubling, float), got=type(doubling), hint="wrap the mean in float(...)")
 
 
 # %% [markdown]
@@ -987,11 +1033,14 @@ scales = [0.01, 0.05, 0.1, 0.2, 0.5]
 flip_rates = [random_attack(survival_probability, X_test, ["Age", "Fare"], s, 5, seed=0) for s in scales]
 pd.Series(flip_rates, index=pd.Index(scales, name="noise (in standard deviations)"), name="flip rate").round(3)
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "b6a3d44dd01b150f12f99a28e29a6221", "grade": true, "grade_id": "random_attack_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "103a2cfde6494602a9f0bab879a8bf08", "grade": true, "grade_id": "random_attack_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("random_attack with zero noise", random_attack(survival_probability, X_test, ["Age"], 0.0, 3, seed=1), 0.0,
       hint="with no noise nothing changes, so no decision flips")
 check_that("more noise to flip at least as many decisions (0.01 vs 0.5 standard deviations)",
            flip_rates[-1] > flip_rates[0], got=flip_rates)
+twice = [random_attack(survival_probability, X_test, ["Age", "Fare"], 0.2, 2, seed=3) for _ in range(2)]
+check_that("the same seed to give the same flip rate", twice[0] == twice[1], got=twice,
+           hint="create the generator from `seed` inside the function, once, before the trials")
 
 # %%
 fig, ax = plt.subplots()

@@ -175,7 +175,7 @@ print(runs[["tags.mlflow.runName", "params.C", "metrics.accuracy", "metrics.reca
 # %% [markdown]
 # `search_runs` returns a pandas table, one row per run, with `params.*` and `metrics.*`
 # columns; it also filters (`filter_string="metrics.accuracy > 0.9"`) and sorts. A run that
-# never logged a parameter shows `None` there (v1 has no `C`). Two runs tie on accuracy: with
+# never logged a parameter shows `None` there (v1 has no `C`). Runs tie on accuracy (two pairs here): with
 # 86 validation rows, one more error moves accuracy by 0.012, so ties are common.
 #
 # A run's model becomes deployable once it is **registered**: the model registry gives it a
@@ -215,7 +215,7 @@ def promote_best(experiment_id, model_name, alias, metric="accuracy", min_recall
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "37f291a9b13974daa0fca3ec55d38b41", "grade": true, "grade_id": "promote_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e789b79ff8b05b074e68cd7aa4a43da4", "grade": true, "grade_id": "promote_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 def runs_of(experiment_id):
     return mlflow.search_runs(experiment_ids=[experiment_id], order_by=["start_time ASC"])
 
@@ -257,6 +257,17 @@ check("what promote_best raises when no run reaches the floor", raised, "ValueEr
 check("the alias after a refused promotion (unchanged)", aliased_run("tie-check", "best"), tie_runs.run_id.iloc[1])
 check("the version number of a second promotion to the same model", promote_best(tie_experiment, "tie-check", "best"),
       2, hint="every call registers a new version; register_model numbers them 1, 2, ...")
+promote_best(tie_experiment, "tie-check", "best", metric="recall_malignant", min_recall=0.0)
+check("the run chosen by metric='recall_malignant' with min_recall=0.0 (three runs share 0.96)",
+      aliased_run("tie-check", "best"), tie_runs.run_id.iloc[0],
+      hint="rank by the column metrics.<metric> for the metric you are given, not always by accuracy")
+try:
+    promote_best(tie_experiment, "tie-check-never", "best", min_recall=0.999)
+except ValueError:
+    pass
+check("registered models named 'tie-check-never' after a refused promotion",
+      [m.name for m in client.search_registered_models(filter_string="name = 'tie-check-never'")], [],
+      hint="raise the ValueError before you register anything: the registry must stay untouched")
 
 # %% [markdown]
 # ## 3. Exporting a model for serving
@@ -890,7 +901,7 @@ check("first_alert when nothing fires", short["first_alert"], None, hint="return
 #
 # An alert starts an investigation, not an automatic retrain. **Is it real?** Many alerts
 # come from broken pipelines (a renamed column, a unit change, a sensor fault); then fixing
-# the pipeline is the cure. **Does it hurt?** Stream A's input alert came with a loss of a
+# the pipeline is the cure. **Does it hurt?** Stream A's input alert came with a loss of
 # 5 to 8 points of accuracy, down to 0.90 at worst, right at the floor: watch closely and
 # collect labels.
 # **Retrain** when performance dropped because the world changed (stream B): gather fresh

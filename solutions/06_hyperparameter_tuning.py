@@ -232,9 +232,13 @@ check("distinct_values(grid_search)", distinct_values(grid_search), {"C": 3, "ga
       hint="collect the values of each key of the dictionaries in cv_results_['params'] into a set")
 check("distinct_values(random_search)", distinct_values(random_search), {"C": 9, "gamma": 9},
       hint="every random draw is a new value, so nine candidates give nine values per hyperparameter")
-### BEGIN HIDDEN TESTS
 from types import SimpleNamespace
 
+mixed = SimpleNamespace(cv_results_={"params": [{"C": 1, "kernel": "rbf"}, {"C": 1, "kernel": "linear"},
+                                                {"C": 10, "kernel": "rbf"}]})
+check("distinct_values on a search with repeated and string values", distinct_values(mixed), {"C": 2, "kernel": 2},
+      hint="count each distinct value once, numbers and strings alike")
+### BEGIN HIDDEN TESTS
 fake = SimpleNamespace(cv_results_={"params": [
     {"C": 1, "kernel": "rbf", "degree": 3}, {"C": 1, "kernel": "linear", "degree": 3},
     {"C": 2, "kernel": "rbf", "degree": 3}, {"C": 5, "kernel": "poly", "degree": 3}]})
@@ -368,6 +372,16 @@ check("(hidden units, output units, learning rate) for units=48, learning_rate=1
            "and Adam(learning_rate=learning_rate)")
 check("the model's input shape", model_48.input_shape, (None, 64),
       hint="start the Sequential model with keras.Input(shape=(64,))")
+check("the choices of 'learning_rate'", sorted(next(e for e in space_hp.space if e.name == "learning_rate").values),
+      [1e-4, 1e-3, 1e-2], hint="hp.Choice('learning_rate', [1e-2, 1e-3, 1e-4])")
+check("the hidden layer's activation", model_48.layers[0].get_config().get("activation"), "relu")
+check_that("the optimizer to be Adam", isinstance(model_48.optimizer, keras.optimizers.Adam),
+           got=type(model_48.optimizer).__name__)
+compiled_48 = model_48.get_compile_config()
+check_that("a sparse categorical cross-entropy loss and the 'accuracy' metric",
+           "sparse" in str(compiled_48["loss"]).lower() and "accuracy" in str(compiled_48["metrics"]),
+           got=(compiled_48["loss"], compiled_48["metrics"]),
+           hint="compile(loss='sparse_categorical_crossentropy', metrics=['accuracy'])")
 ### BEGIN HIDDEN TESTS
 lr_hp = next(entry for entry in space_hp.space if entry.name == "learning_rate")
 check("the choices of 'learning_rate'", sorted(lr_hp.values), [1e-4, 1e-3, 1e-2])
@@ -463,6 +477,25 @@ for kind, tuner_type in expected_types.items():
     check(f"the seed of the '{kind}' tuner", probe.oracle.seed, SEED, hint="seed=SEED")
     check(f"the project folder of the '{kind}' tuner", probe.project_dir, os.path.join(probe_dir, kind),
           hint="directory=directory, project_name=kind")
+budgets = {"random": lambda o: o.max_trials, "hyperband": lambda o: (o.max_epochs, o.factor),
+           "bayesian": lambda o: (o.max_trials, o.num_initial_points)}
+band_budget = (MAX_EPOCHS, FACTOR)
+for kind, expected in [("random", MAX_TRIALS), ("hyperband", band_budget), ("bayesian", (MAX_TRIALS, 2))]:
+    check(f"the budget of the '{kind}' tuner", budgets[kind](make_tuner(kind, probe_dir).oracle), expected,
+          hint="max_trials=MAX_TRIALS; Hyperband: max_epochs=MAX_EPOCHS, factor=FACTOR; Bayesian: num_initial_points=2")
+leftover = os.path.join(probe_dir, "bayesian", "leftover.txt")
+os.makedirs(os.path.dirname(leftover), exist_ok=True)
+with open(leftover, "w") as handle:
+    handle.write("from an earlier run")
+make_tuner("bayesian", probe_dir)
+check_that("a new tuner to wipe an old project of the same name", not os.path.exists(leftover),
+           hint="overwrite=True")
+try:
+    make_tuner("evolution", probe_dir)
+    raised_for = "nothing"
+except ValueError:
+    raised_for = "ValueError"
+check("what make_tuner('evolution') raises", raised_for, "ValueError")
 ### BEGIN HIDDEN TESTS
 check("max_trials of the random tuner", make_tuner("random", probe_dir).oracle.max_trials, MAX_TRIALS)
 bayes_probe = make_tuner("bayesian", probe_dir)
@@ -571,6 +604,7 @@ check_that("the scores to be sorted, best first", bool(np.all(np.diff(table["sco
            got=table["score"].tolist(), hint="sort_values('score', ascending=False, kind='stable')")
 check("the first row's units", int(table["units"].iloc[0]), best_hp.values["units"],
       hint="the best trial comes first")
+check("the index of trial_table", table.index.tolist(), list(range(len(table))), hint="end with .reset_index(drop=True)")
 ### BEGIN HIDDEN TESTS
 for kind, tuner in tuners.items():
     done = [t for t in tuner.oracle.trials.values() if t.status == "COMPLETED"]
@@ -672,7 +706,7 @@ plt.show()
 # 1. start with all `configs` as survivors and `budget = min_budget`;
 # 2. while more than one survivor is left: score every survivor with
 #    `evaluate(config, budget)`, record the round as a tuple `(budget, scores)` where
-#    `scores` is a dictionary `{config: score}` in survivor order, keep the best
+#    `scores` is a dictionary `{config: score}` (in any order), keep the best
 #    `max(1, len(survivors) // factor)` survivors (highest scores; on a tie the one that came
 #    first wins, which a stable sort gives you), and multiply the budget by `factor`;
 # 3. return `(winner, rounds)`: the last survivor and the list of rounds.
@@ -707,6 +741,11 @@ check("the budgets of the rounds", [budget for budget, _ in rounds], [1, 2, 4],
 check("the number of configurations in each round", [len(scores) for _, scores in rounds], [8, 4, 2],
       hint="keep max(1, len(survivors) // factor) survivors")
 check("the scores of round 1", rounds[0][1]["D"], curve_score("D", 1), hint="score with evaluate(config, budget)")
+tied = {"p": 0.5, "q": 0.5, "r": 0.1, "s": 0.5}
+check("the winner when p, q and s tie at 0.5", successive_halving(list(tied), lambda c, b: tied[c])[0], "p",
+      hint="on a tie keep the configuration that came first: sorted(...) is stable")
+check("successive_halving(['only'], curve_score)", successive_halving(["only"], curve_score), ("only", []),
+      hint="with one configuration there is no round to run")
 ### BEGIN HIDDEN TESTS
 def reference_halving(configs, evaluate, min_budget=1, factor=2):
     survivors, budget, history = list(configs), min_budget, []
@@ -726,10 +765,9 @@ for min_budget, factor in [(1, 3), (2, 2), (1, 5)]:
     check(f"winner with min_budget={min_budget}, factor={factor}", got_winner, want_winner)
     check(f"budgets with min_budget={min_budget}, factor={factor}", [b for b, _ in got_rounds], [b for b, _ in want_rounds])
     check(f"survivors per round with min_budget={min_budget}, factor={factor}",
-          [list(s) for _, s in got_rounds], [list(s) for _, s in want_rounds])
-tie = {"p": 0.5, "q": 0.5, "r": 0.1, "s": 0.5}
-check("ties keep the earlier configuration", successive_halving(list(tie), lambda c, b: tie[c])[0], "p")
-check("a single configuration", successive_halving(["only"], curve_score), ("only", []))
+          [sorted(s) for _, s in got_rounds], [sorted(s) for _, s in want_rounds])
+tie = {"u": 0.3, "v": 0.9, "w": 0.9, "x": 0.9, "y": 0.1, "z": 0.9}
+check("ties keep the earlier configuration", successive_halving(list(tie), lambda c, b: tie[c])[0], "v")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1185,6 +1223,9 @@ check("macro_space_size(3, 2)", macro_space_size(3, 2), 2**3 * 2**3,
       hint="layers 2 and 3 may skip from 1 and 2 earlier layers: 3 optional connections in all")
 check("micro_space_size(1, 2)", micro_space_size(1, 2), (2 * 2) ** 2,
       hint="block 1 chooses each of its two inputs among the 2 cell inputs, and an operation for each")
+check_that("both sizes to be Python ints", type(macro_space_size(20, 6)) is int and type(micro_space_size(5, 6)) is int,
+           got=(type(macro_space_size(20, 6)).__name__, type(micro_space_size(5, 6)).__name__),
+           hint="use Python's ** on ints (NumPy integers overflow for spaces this big)")
 ### BEGIN HIDDEN TESTS
 from itertools import product
 
@@ -1273,6 +1314,8 @@ check("extrapolate(0.9 - 0.5/t for t = 1..4, horizon=20)", extrapolate(exact_cur
       rtol=1e-6, hint="fit a line to (1/t, accuracy) and evaluate a + b / horizon")
 check("extrapolate of a flat curve", extrapolate([0.7, 0.7, 0.7], 50), 0.7, rtol=1e-6,
       hint="a flat curve has b = 0, so the prediction is the plateau")
+check_that("extrapolate to return a Python float", isinstance(extrapolate(exact_curve, 10), float),
+           got=type(extrapolate(exact_curve, 10)).__name__, hint="wrap the prediction in float(...)")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(7)
 for k in [2, 3, 6]:
@@ -1355,6 +1398,14 @@ check("the shapes after widening to 48 units", (wide_W1.shape, wide_b1.shape, wi
       ((64, 48), (48,), (48, 10)), hint="index W1's columns, b1 and W2's rows with the mapping")
 check("the wider model's predictions", after, before, rtol=1e-4, atol=1e-5,
       hint="divide each copied unit's outgoing weights by the number of copies of that unit")
+check("the first 32 columns of the widened W1 (the original units, in order)", wide_W1[:, :32], W1,
+      hint="the mapping starts with 0, 1, ..., units - 1")
+try:
+    widen(W1, b1, W2, 16)
+    raised_widen = "nothing"
+except ValueError:
+    raised_widen = "ValueError"
+check("what widen raises for new_units=16 < 32", raised_widen, "ValueError")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(8)
 sW1, sb1, sW2 = rng.normal(size=(5, 4)), rng.normal(size=4), rng.normal(size=(4, 3))

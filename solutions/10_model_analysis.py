@@ -256,9 +256,10 @@ check("binary_accuracy of the slice 'sex=female'", table.loc["sex=female", "bina
       hint="read metrics[''][''][name]['doubleValue'] for each metric of each slice")
 check_that("the table to have no array-valued columns such as 'tpr'", "tpr" not in table.columns,
            got=list(table.columns), hint="keep only the metrics that have a 'doubleValue'")
+check_that("the rows to be sorted by slice name", list(table.index) == sorted(table.index), got=list(table.index),
+           hint="end with .sort_index()")
 ### BEGIN HIDDEN TESTS
 check("the slice names", sorted(table.index), sorted(slice_name(k) for k, _ in eval_result.slicing_metrics))
-check_that("the rows to be sorted by slice name", list(table.index) == sorted(table.index), got=list(table.index))
 for (sex, pclass), group in eval_frame.groupby(["sex", "class"]):
     name = f"class={pclass} & sex={sex}"
     check(f"example_count of {name}", table.loc[name, "example_count"], float(len(group)))
@@ -314,13 +315,17 @@ toy = pd.DataFrame({"example_count": [100.0, 50.0, 5.0, 30.0], "binary_accuracy"
 check("worst_slice(toy)", worst_slice(toy), "sex=male",
       hint="drop the slices with example_count below min_examples first: the 5-example slice does not count")
 check("worst_slice(toy, min_examples=1)", worst_slice(toy, min_examples=1), "class=1st & sex=male")
+toy_auc = toy.assign(auc=[0.9, 0.85, 0.1, 0.6])
+check("worst_slice(toy_auc, 'auc')", worst_slice(toy_auc, "auc"), "sex=female",
+      hint="rank the slices by the column named by `metric`, not always by binary_accuracy")
+check_that("worst_slice() to return a plain str", type(worst_slice(toy)) is str, got=type(worst_slice(toy)),
+           hint="wrap the index label in str(...)")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(7)
 random_table = pd.DataFrame({"example_count": rng.integers(1, 60, 12).astype(float),
                              "auc": rng.uniform(0.5, 1.0, 12)}, index=[f"s{i}" for i in range(12)])
 big = random_table[random_table["example_count"] >= 25]
 check("worst_slice on a random table", worst_slice(random_table, "auc", 25), big["auc"].idxmin())
-check_that("the result to be a str", isinstance(worst_slice(toy), str), got=type(worst_slice(toy)))
 expected = table[table["example_count"] >= 20]["binary_accuracy"].idxmin()
 check("worst_slice(table)", worst_slice(table), expected)
 ### END HIDDEN TESTS
@@ -589,6 +594,8 @@ check("the models marked is_baseline", [spec.name for spec in config.model_specs
 check("the label keys", sorted({spec.label_key for spec in config.model_specs}), ["Survived"])
 check("the slicing specs", sorted(list(spec.feature_keys) for spec in config.slicing_specs), [[], ["sex"]],
       hint="an empty SlicingSpec() for overall and one with feature_keys=['sex']")
+check("the metric class names", sorted(m.class_name for spec in config.metrics_specs for m in spec.metrics),
+      ["AUC", "BinaryAccuracy", "ExampleCount"], hint="ExampleCount, BinaryAccuracy and AUC, each once")
 check("what your gate blocks at min_auc=0.70, max_accuracy_drop=0.02", blocked(gate_validation),
       rule_says(CANDIDATES, 0.70, 0.02),
       hint="AUC needs a value_threshold with a lower_bound; accuracy a change_threshold, HIGHER_IS_BETTER, "
@@ -699,6 +706,13 @@ check("FPR of the men at thresholds 0.3, 0.5, 0.7", [r["fpr"] for r in mine], tf
       rtol=1e-6, hint="FPR = FP / (FP + TN): the share of real negatives predicted positive")
 check("threshold_rates([1, 0, 1, 0], [0.9, 0.8, 0.2, 0.1], 0.5)",
       threshold_rates([1, 0, 1, 0], [0.9, 0.8, 0.2, 0.1], 0.5), {"tpr": 0.5, "fpr": 0.5, "fnr": 0.5, "accuracy": 0.5})
+check("the TPR of threshold_rates([1, 0], [0.5, 0.2], 0.5) (a score equal to the threshold)",
+      threshold_rates([1, 0], [0.5, 0.2], 0.5)["tpr"], 0.0, hint="only a score strictly above the threshold is positive")
+no_negatives = threshold_rates([1, 1], [0.2, 0.9], 0.5)
+check_that("the FPR of threshold_rates([1, 1], [0.2, 0.9], 0.5) (no negatives) to be nan", np.isnan(no_negatives["fpr"]),
+           got=no_negatives, hint="return float('nan') when the denominator FP + TN is zero")
+check_that("every value of threshold_rates to be a float", all(isinstance(v, float) for v in mine[1].values()),
+           got={k: type(v).__name__ for k, v in mine[1].items()}, hint="wrap each rate in float(...)")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(3)
 labels_r, scores_r = rng.integers(0, 2, 200), rng.uniform(size=200)
@@ -709,9 +723,8 @@ for t in (0.2, 0.45, 0.8):
     check(f"fpr at {t}", got["fpr"], np.mean(pred[labels_r == 0]))
     check(f"fnr at {t}", got["fnr"], 1 - np.mean(pred[labels_r == 1]))
     check(f"accuracy at {t}", got["accuracy"], np.mean(pred == labels_r))
-check("a score equal to the threshold is negative", threshold_rates([1], [0.5], 0.5)["tpr"], 0.0)
-check_that("the FPR with no negatives to be nan", np.isnan(threshold_rates([1, 1], [0.2, 0.9], 0.5)["fpr"]),
-           got=threshold_rates([1, 1], [0.2, 0.9], 0.5))
+check_that("the TPR with no positives to be nan", np.isnan(threshold_rates([0, 0], [0.2, 0.9], 0.5)["tpr"]),
+           got=threshold_rates([0, 0], [0.2, 0.9], 0.5))
 for t in THRESHOLDS:
     women_rates = threshold_rates(women["label"], women["prediction"], t)
     check(f"fnr of the women at {t}", women_rates["fnr"], tfma_array(eval_result, "sex=female", "fnr")[THRESHOLDS.index(t)], rtol=1e-6)
@@ -792,6 +805,14 @@ gaps.loc[THRESHOLDS].round(3)
 female_t, male_t = tfma_array(eval_result, "sex=female", "tpr"), tfma_array(eval_result, "sex=male", "tpr")
 check("tpr_gap between the sexes at 0.3, 0.5, 0.7", gaps.loc[THRESHOLDS, "tpr_gap"].to_numpy(), np.abs(female_t - male_t),
       rtol=1e-6, hint="for two groups the gap is |rate(female) - rate(male)|: MetricFrame's difference()")
+for rate in ["fpr", "fnr"]:
+    check(f"{rate}_gap between the sexes at 0.3, 0.5, 0.7", gaps.loc[THRESHOLDS, f"{rate}_gap"].to_numpy(),
+          np.abs(tfma_array(eval_result, "sex=female", rate) - tfma_array(eval_result, "sex=male", rate)), rtol=1e-6,
+          hint=f"put {rate} in the MetricFrame's metrics too")
+right_f = [np.mean((women["prediction"] > t) == women["label"]) for t in THRESHOLDS]
+right_m = [np.mean((men["prediction"] > t) == men["label"]) for t in THRESHOLDS]
+check("accuracy_gap between the sexes at 0.3, 0.5, 0.7", gaps.loc[THRESHOLDS, "accuracy_gap"].to_numpy(),
+      np.abs(np.subtract(right_f, right_m)), rtol=1e-6, hint="accuracy_score as the fourth metric")
 check("the columns of fairness_gaps", sorted(gaps.columns), ["accuracy_gap", "fnr_gap", "fpr_gap", "tpr_gap"])
 check("the index of fairness_gaps(eval_frame, 'sex', [0.6, 0.4])", list(fairness_gaps(eval_frame, "sex", [0.6, 0.4]).index),
       [0.6, 0.4], hint="one row per threshold, in the order given")
@@ -840,11 +861,15 @@ near_threshold_share(eval_frame, "class", 0.5, 0.1)
 toy_frame = pd.DataFrame({"prediction": [0.45, 0.9, 0.52, 0.1, 0.6], "g": ["a", "a", "b", "b", "b"]})
 check("near_threshold_share(toy_frame, 'g', 0.5, 0.05)", near_threshold_share(toy_frame, "g", 0.5, 0.05).to_dict(),
       {"a": 0.5, "b": 1 / 3}, hint="within the margin means |prediction - threshold| <= margin; average per group")
+edge_frame = pd.DataFrame({"prediction": [0.75, 0.25, 0.8], "g": ["x", "x", "y"]})
+check("near_threshold_share(edge_frame, 'g', 0.5, 0.25) (scores exactly at the margin)",
+      near_threshold_share(edge_frame, "g", 0.5, 0.25).to_dict(), {"x": 1.0, "y": 0.0},
+      hint="a score exactly `margin` away counts as near: use <=, not <")
 ### BEGIN HIDDEN TESTS
 for sex, part in eval_frame.groupby("sex"):
     share = near_threshold_share(eval_frame, "sex", 0.4, 0.08)
     check(f"near-threshold share of {sex}", share[sex], np.mean(np.abs(part["prediction"] - 0.4) <= 0.08), rtol=1e-9)
-check("an exact margin counts as near", near_threshold_share(pd.DataFrame({"prediction": [0.75], "g": ["x"]}), "g", 0.5, 0.25)["x"], 1.0)
+check("an exact margin counts as near", near_threshold_share(pd.DataFrame({"prediction": [0.375], "g": ["x"]}), "g", 0.5, 0.125)["x"], 1.0)
 ### END HIDDEN TESTS
 
 
@@ -984,7 +1009,8 @@ with needs("exercise 7 (`equalize`)"):
 # feature needed at decision time / legality, randomised decisions, small-group uncertainty,
 # a reduction such as ExponentiatedGradient, more data). A decision either way earns full
 # marks when it is argued from the numbers.
-#
+
+# %% [markdown]
 # ## 5. Residual analysis
 #
 # For a regression model, the *residual* of an example is `truth - prediction`. A good model
@@ -1054,6 +1080,8 @@ print("fixed model,  along x2:", binned_residuals(synthetic["x2"], fixed_residua
 # %% tests="binned_residuals" points=2
 check("binned_residuals([3, 1, 2, 4], [30, 10, 20, 40], 2)", binned_residuals([3, 1, 2, 4], [30, 10, 20, 40], 2),
       [15.0, 35.0], hint="sort by the feature, split the order in n_bins parts, average the residuals of each part")
+check_that("binned_residuals to return a NumPy array", isinstance(binned_residuals([3, 1, 2, 4], [30, 10, 20, 40], 2), np.ndarray),
+           got=type(binned_residuals([3, 1, 2, 4], [30, 10, 20, 40], 2)), hint="wrap the list of means in np.array(...)")
 u_shape = binned_residuals(synthetic["x2"], residuals, 5)
 check_that("the linear model's residuals along x2 to be high at both ends and low in the middle",
            u_shape[0] > u_shape[2] + 1 and u_shape[-1] > u_shape[2] + 1, got=u_shape)
@@ -1127,11 +1155,11 @@ check("sensitivity of f = 2 * Fare to Fare + 3", doubling, 6.0,
       hint="shift the column on a copy, predict both tables, and average the absolute difference")
 check_that("X_test to be unchanged after sensitivity()", X_test.equals(X_before),
            hint="work on X.copy(), never on the caller's DataFrame")
+check_that("sensitivity() to return a float", isinstance(doubling, float), got=type(doubling), hint="wrap the mean in float(...)")
 ### BEGIN HIDDEN TESTS
 expected_age = np.mean(np.abs(survival_probability(X_test.assign(Age=X_test["Age"] - 7)) - survival_probability(X_test)))
 check("sensitivity of the model to Age - 7", sensitivity(survival_probability, X_test, "Age", -7), expected_age, rtol=1e-9)
 check("sensitivity to a feature the function ignores", sensitivity(lambda frame: frame["Age"].to_numpy(), X_test, "Fare", 5), 0.0)
-check_that("sensitivity() to return a float", isinstance(sensitivity(survival_probability, X_test, "Age", 1), float))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1175,6 +1203,9 @@ check("random_attack with zero noise", random_attack(survival_probability, X_tes
       hint="with no noise nothing changes, so no decision flips")
 check_that("more noise to flip at least as many decisions (0.01 vs 0.5 standard deviations)",
            flip_rates[-1] > flip_rates[0], got=flip_rates)
+twice = [random_attack(survival_probability, X_test, ["Age", "Fare"], 0.2, 2, seed=3) for _ in range(2)]
+check_that("the same seed to give the same flip rate", twice[0] == twice[1], got=twice,
+           hint="create the generator from `seed` inside the function, once, before the trials")
 ### BEGIN HIDDEN TESTS
 def threshold_on_age(frame):
     return (frame["Age"].to_numpy() > 30).astype(float)

@@ -168,7 +168,7 @@ print(runs[["tags.mlflow.runName", "params.C", "metrics.accuracy", "metrics.reca
 # %% [markdown]
 # `search_runs` returns a pandas table, one row per run, with `params.*` and `metrics.*`
 # columns; it also filters (`filter_string="metrics.accuracy > 0.9"`) and sorts. A run that
-# never logged a parameter shows `None` there (v1 has no `C`). Two runs tie on accuracy: with
+# never logged a parameter shows `None` there (v1 has no `C`). Runs tie on accuracy (two pairs here): with
 # 86 validation rows, one more error moves accuracy by 0.012, so ties are common.
 #
 # A run's model becomes deployable once it is **registered**: the model registry gives it a
@@ -259,6 +259,17 @@ check("what promote_best raises when no run reaches the floor", raised, "ValueEr
 check("the alias after a refused promotion (unchanged)", aliased_run("tie-check", "best"), tie_runs.run_id.iloc[1])
 check("the version number of a second promotion to the same model", promote_best(tie_experiment, "tie-check", "best"),
       2, hint="every call registers a new version; register_model numbers them 1, 2, ...")
+promote_best(tie_experiment, "tie-check", "best", metric="recall_malignant", min_recall=0.0)
+check("the run chosen by metric='recall_malignant' with min_recall=0.0 (three runs share 0.96)",
+      aliased_run("tie-check", "best"), tie_runs.run_id.iloc[0],
+      hint="rank by the column metrics.<metric> for the metric you are given, not always by accuracy")
+try:
+    promote_best(tie_experiment, "tie-check-never", "best", min_recall=0.999)
+except ValueError:
+    pass
+check("registered models named 'tie-check-never' after a refused promotion",
+      [m.name for m in client.search_registered_models(filter_string="name = 'tie-check-never'")], [],
+      hint="raise the ValueError before you register anything: the registry must stay untouched")
 ### BEGIN HIDDEN TESTS
 hidden = new_experiment("hidden-promote")
 rng = np.random.default_rng(5)
@@ -1111,7 +1122,7 @@ check("windows when the stream is not a multiple of the window (130 requests, wi
 #
 # An alert starts an investigation, not an automatic retrain. **Is it real?** Many alerts
 # come from broken pipelines (a renamed column, a unit change, a sensor fault); then fixing
-# the pipeline is the cure. **Does it hurt?** Stream A's input alert came with a loss of a
+# the pipeline is the cure. **Does it hurt?** Stream A's input alert came with a loss of
 # 5 to 8 points of accuracy, down to 0.90 at worst, right at the floor: watch closely and
 # collect labels.
 # **Retrain** when performance dropped because the world changed (stream B): gather fresh
