@@ -80,6 +80,9 @@ def source_notebook(lab: str, solutions_dir: Path = SOLUTIONS):
             raise SourceError(f"{where}: points belong on the tests cell, not on exercise={name!r}")
         if kind in ("exercise", "answer") and "BEGIN SOLUTION" not in cell.source and kind == "exercise":
             raise SourceError(f"{where}: exercise={name!r} has no ### BEGIN SOLUTION region")
+        if kind == "answer" and any(line.lstrip().startswith("#") for line in cell.source.splitlines()):
+            raise SourceError(f"{where}: answer={name!r} holds a heading; the release replaces a written-answer "
+                              "cell whole, so narrative there never reaches students: give it a cell of its own")
         if kind == "tests":
             if name not in exercises:
                 raise SourceError(f"{where}: tests={name!r} comes before (or without) exercise={name!r}")

@@ -50,6 +50,8 @@ def test_markers_become_nbgrader_metadata(tmp_path):
     (lambda s: s.replace('exercise="double"', ''), "would reach students"),
     (lambda s: s.replace('exercise="double"', 'exercise="two words"'), "letters, digits and _"),
     (lambda s: s.replace('    return 2 * x\n', '    return 2 *\n'), "is not valid Python"),
+    (lambda s: s + '\n# %% [markdown] answer="why" points=1\n# Because.\n#\n# ## 2. The next section\n',
+     "answer='why' holds a heading"),
 ])
 def test_broken_sources_are_refused_with_the_reason(tmp_path, change, message):
     with pytest.raises(SourceError, match=message):
