@@ -202,8 +202,8 @@ print("keyer error on dev:", {who: round(e, 3) for who, e in keyer_error.items()
 #
 # ### Exercise 2: agreement between labelers
 #
-# Write `pairwise_kappa(labels)`: `labels` is an integer array with one row per example and
-# one column per labeler. Return a NumPy array of shape `(k, k)` for `k` labelers whose entry
+# Write `pairwise_kappa(labels)`: `labels` is an integer array (or a list of rows) with one
+# row per example and one column per labeler. Return a NumPy array of shape `(k, k)` for `k` labelers whose entry
 # `[i, j]` is Cohen's kappa between columns `i` and `j`; the diagonal is 1.0 and the matrix
 # is symmetric.
 
@@ -214,13 +214,15 @@ def pairwise_kappa(labels):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "fa23a38e5e209e502a0e6cbab859f6e8", "grade": true, "grade_id": "kappa_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e21ac715ece7f09ecbaf4332a1f7c71c", "grade": true, "grade_id": "kappa_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 kappa = pairwise_kappa(dev_labels)
 check("the shape of pairwise_kappa(dev_labels)", np.shape(kappa), (3, 3), hint="one row and one column per labeler")
 check("the diagonal", np.diag(kappa), np.ones(3), hint="a labeler agrees perfectly with itself")
 check("kappa between A and B", kappa[0, 1], cohen_kappa_score(dev_labels[:, 0], dev_labels[:, 1]), rtol=1e-9,
       hint="cohen_kappa_score(labels[:, i], labels[:, j])")
 check("the matrix is symmetric", np.asarray(kappa), np.asarray(kappa).T)
+check("pairwise_kappa of a list of rows (the first 30 dev rows)", pairwise_kappa(dev_labels[:30].tolist()),
+      pairwise_kappa(dev_labels[:30]), rtol=1e-9, hint="turn the input into an array first: np.asarray(labels)")
 
 # %% [markdown]
 # Kappa says *that* B disagrees; a confusion matrix between two labelers says *where*. Rows
@@ -246,11 +248,11 @@ print(f"most frequent disagreement: A typed {a_label} where B typed {b_label}, {
 # ### Exercise 3: adjudicate
 #
 # Write `adjudicate(labels, reliability)`: `labels` has one row per example and one column
-# per labeler, `reliability` one number per labeler (higher is more reliable). For each row,
-# return the label that **most labelers** gave; when several labels tie for most votes,
-# return the one, among the tied labels, given by the **most reliable** labeler. Return an
-# integer NumPy array with one label per row. (You may assume no two labelers have the same
-# reliability.)
+# per labeler, `reliability` one number per labeler (higher is more reliable); either may be a
+# NumPy array or a list. For each row, return the label that **most labelers** gave; when
+# several labels tie for most votes, return the one, among the tied labels, given by the
+# **most reliable** labeler. Return an integer NumPy array with one label per row. (You may
+# assume no two labelers have the same reliability.)
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "f30f3ae0c7d5c947d0e0aa54052d77fc", "grade": false, "grade_id": "adjudicate", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def adjudicate(labels, reliability):
@@ -259,7 +261,7 @@ def adjudicate(labels, reliability):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "766051c9587239b2cdb456b0d64672e6", "grade": true, "grade_id": "adjudicate_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "6193daf5bac3e8ea8aaf550f4032b906", "grade": true, "grade_id": "adjudicate_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 toy = np.array([[3, 3, 5], [1, 2, 2], [4, 6, 8], [4, 6, 8], [0, 0, 0]])
 check("adjudicate on majorities", adjudicate(toy[[0, 1, 4]], [0.9, 0.5, 0.7]), np.array([3, 2, 0]),
       hint="count the votes in each row and keep the most frequent label")
@@ -269,6 +271,9 @@ four = np.array([[1, 1, 2, 2], [1, 1, 2, 2]])
 check("a 2-2 tie goes to the label of the most reliable labeler among its voters",
       adjudicate(four, [0.1, 0.2, 0.9, 0.3]), np.array([2, 2]))
 check("the dtype of the result", adjudicate(toy, [0.9, 0.5, 0.7]).dtype.kind, "i", hint="return integer labels")
+check("adjudicate with labels as a list of lists and reliability as an array",
+      adjudicate(toy.tolist(), np.array([0.9, 0.5, 0.7])), np.array([3, 2, 4, 4, 0]),
+      hint="turn both inputs into arrays first: np.asarray(labels), np.asarray(reliability)")
 
 # %% [markdown]
 # The measured effect of adjudication on the development labels, and of the guideline fix:

@@ -173,16 +173,28 @@ check("schema['Embarked']", schema["Embarked"], {"type": "string", "required": T
 check("schema['Age']", schema["Age"],
       {"type": "float", "required": True, "min": float(train_df["Age"].min()), "max": float(train_df["Age"].max())},
       hint="numeric columns get 'type', 'required', 'min' and 'max' (as floats), and no 'domain'")
-### BEGIN HIDDEN TESTS
-toy = pd.DataFrame({"n": [3, 1, 2], "x": [0.5, np.nan, -1.5], "c": ["b", None, "a"]})
-check("infer_schema on a frame with missing values", infer_schema(toy), {
-    "n": {"type": "int", "required": True, "min": 1.0, "max": 3.0},
+check("the Python types of schema['Pclass']['min'] and schema['Pclass']['max']",
+      [type(schema["Pclass"]["min"]).__name__, type(schema["Pclass"]["max"]).__name__], ["float", "float"],
+      hint="convert with float(...): the minimum of an int column is a NumPy int64, not a Python float")
+toy_missing = pd.DataFrame({"x": [0.5, np.nan, -1.5], "c": ["b", None, "a"]})
+check("infer_schema of a toy frame with a NaN in 'x' and a None in 'c'", infer_schema(toy_missing), {
     "x": {"type": "float", "required": False, "min": -1.5, "max": 0.5},
     "c": {"type": "string", "required": False, "domain": ["a", "b"]},
+}, hint="a column with a NaN or None is not required; leave missing values out of min, max and domain (column.dropna())")
+### BEGIN HIDDEN TESTS
+toy = pd.DataFrame({"n": [3, 1, 2], "x": [np.nan, 7.25, 2.5], "c": ["z", "y", None], "k": ["q", "q", "p"]})
+toy_schema_inferred = infer_schema(toy)
+check("infer_schema on a frame with missing values", toy_schema_inferred, {
+    "n": {"type": "int", "required": True, "min": 1.0, "max": 3.0},
+    "x": {"type": "float", "required": False, "min": 2.5, "max": 7.25},
+    "c": {"type": "string", "required": False, "domain": ["y", "z"]},
+    "k": {"type": "string", "required": True, "domain": ["p", "q"]},
 })
-check_that("min and max to be Python floats", all(type(schema[f]["min"]) is float for f in ["Pclass", "Fare"]),
-           got={f: type(schema[f]["min"]).__name__ for f in ["Pclass", "Fare"]})
-check("schema['Pclass']", schema["Pclass"], {"type": "int", "required": True, "min": 1.0, "max": 3.0})
+check_that("min and max to be Python floats",
+           all(type(entry[key]) is float for entry in [toy_schema_inferred["n"], schema["Fare"], schema["SibSp"]]
+               for key in ["min", "max"]),
+           got={f: type(toy_schema_inferred[f]["min"]).__name__ for f in ["n", "x"]})
+check("schema['Sex']", schema["Sex"], {"type": "int", "required": True, "min": 0.0, "max": 1.0})
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -217,8 +229,10 @@ broken_df.head()
 # - `"unexpected_value"`: a string feature (of the right type) has a value outside `domain`.
 #
 # Check missing values whatever the type, but check range and domain only when the type
-# matches: comparing strings with a numeric range means nothing. Ignore missing values in the
-# range and domain checks. A clean batch gives an empty list.
+# matches: a column of the wrong type gets `wrong_type` (and `missing_values` if it applies),
+# never `out_of_range` or `unexpected_value`, since comparing strings with a numeric range means
+# nothing. Ignore missing values in the range and domain checks: a NaN or None is neither out of
+# range nor an unexpected value. A clean batch gives an empty list.
 
 # %% exercise="validate"
 def validate(batch, schema):
@@ -261,16 +275,29 @@ check("validate of a toy batch without 'color' and with an extra column",
       validate(pd.DataFrame({"size": [1.0], "weight": [3]}), toy_schema),
       [("color", "missing_column"), ("weight", "unexpected_column")],
       hint="look for schema features missing from the batch and batch columns missing from the schema")
+check("validate of a toy batch with a NaN in the required 'size'",
+      validate(pd.DataFrame({"size": [1.0, np.nan], "color": ["red", "blue"]}), toy_schema),
+      [("size", "missing_values")],
+      hint="a required feature with a NaN or None gives (feature, 'missing_values'); the NaN itself is not out of range")
+check("validate of a toy batch with words in 'size' (one missing) and numbers in 'color'",
+      validate(pd.DataFrame({"size": ["big", None], "color": [1, 2]}), toy_schema),
+      [("color", "wrong_type"), ("size", "missing_values"), ("size", "wrong_type")],
+      hint="check missing values first whatever the type; when feature_type differs from the schema's type, "
+           "report 'wrong_type' and skip the range and domain checks")
+optional_schema = {"size": {"type": "float", "required": False, "min": 0.0, "max": 10.0},
+                   "color": {"type": "string", "required": False, "domain": ["red"]}}
+check("validate of a toy batch with a NaN and a None in features that are not required",
+      validate(pd.DataFrame({"size": [np.nan, 3.0], "color": ["red", None]}), optional_schema), [],
+      hint="drop the missing values (column.dropna()) before the range and domain checks")
 ### BEGIN HIDDEN TESTS
-check("validate: missing values and wrong type together",
-      validate(pd.DataFrame({"size": [1.0, np.nan], "color": [1, 2]}), toy_schema),
-      [("color", "wrong_type"), ("size", "missing_values")])
-check("validate: missing values are ignored by the range check",
-      validate(pd.DataFrame({"size": [np.nan, 3.0], "color": ["red", None]}),
-               {"size": {"type": "float", "required": False, "min": 0.0, "max": 10.0},
-                "color": {"type": "string", "required": False, "domain": ["red"]}}), [])
-check("validate: no range check on a column of the wrong type",
-      validate(pd.DataFrame({"size": ["big"], "color": ["red"]}), toy_schema), [("size", "wrong_type")])
+check("validate: missing values and wrong types on other columns",
+      validate(pd.DataFrame({"size": [np.nan, 11.0], "color": [3.5, None]}), toy_schema),
+      [("color", "missing_values"), ("color", "wrong_type"), ("size", "missing_values"), ("size", "out_of_range")])
+check("validate: missing values ignored, out-of-range and unknown values still found",
+      validate(pd.DataFrame({"size": [np.nan, -2.0, 4.0], "color": [None, "red", "pink"]}), optional_schema),
+      [("color", "unexpected_value"), ("size", "out_of_range")])
+check("validate: no domain check on a column of the wrong type",
+      validate(pd.DataFrame({"size": [5.0], "color": [0.5]}), toy_schema), [("color", "wrong_type")])
 titanic_schema = {
     col: ({"type": feature_type(train_df[col]), "required": True, "domain": sorted(train_df[col].unique())}
           if feature_type(train_df[col]) == "string" else
@@ -289,8 +316,9 @@ check("validate(broken_df, reference schema)", validate(broken_df, titanic_schem
 # training or serving, turns a silent failure into an alert.
 
 # %%
-print("holdout:", validate(holdout_df[FEATURES], schema))
-pd.DataFrame(validate(broken_df, schema), columns=["feature", "anomaly"])
+with needs("exercise 1 (`infer_schema`)", "exercise 2 (`validate`)"):
+    print("holdout:", validate(holdout_df[FEATURES], schema))
+    display(pd.DataFrame(validate(broken_df, schema), columns=["feature", "anomaly"]))
 
 # %% [markdown]
 # The schema is a starting point, not the truth: a fresh passenger of 81 would be flagged
@@ -353,9 +381,10 @@ plt.show()
 # ### Exercise 3: the L-infinity distance
 #
 # Write `linf_distance(reference, current)` for two sequences of categorical values (lists,
-# arrays or pandas Series). Turn each into relative frequencies (counts divided by the length),
-# and return the largest absolute difference over **all** categories seen in either sequence, as
-# a float. A category missing from one side has frequency 0 there.
+# arrays or pandas Series; the values may be strings or integers, such as the passenger class).
+# Turn each into relative frequencies (counts divided by the length), and return the largest
+# absolute difference over **all** categories seen in either sequence, as a float (`float(...)`).
+# A category missing from one side has frequency 0 there.
 #
 # Example: `["a", "a", "b", "b"]` against `["a", "b", "b", "b"]`: `a` goes from 0.5 to 0.25 and
 # `b` from 0.5 to 0.75, so the distance is 0.25.
@@ -377,15 +406,19 @@ check("linf_distance(['a', 'a', 'b', 'b'], ['a', 'b', 'b', 'b'])",
 check("linf_distance(['S', 'S'], ['S', 'Q']) (a new category)", linf_distance(["S", "S"], ["S", "Q"]), 0.5,
       hint="a category seen on one side only has frequency 0 on the other")
 check("linf_distance of a sample with itself", linf_distance(train_df["Embarked"], train_df["Embarked"]), 0.0)
+check("linf_distance(np.array([1, 1, 2, 3]), [3, 3, 3, 3]) (integer categories)",
+      linf_distance(np.array([1, 1, 2, 3]), [3, 3, 3, 3]), 0.75,
+      hint="integers are categories like strings: count each value, do not treat them as numbers")
+check_that("linf_distance(['x'], ['y']) to be a float", isinstance(linf_distance(["x"], ["y"]), float),
+           got=type(linf_distance(["x"], ["y"])).__name__, hint="return float(...) of the largest difference")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(7)
 a = rng.choice(list("abcde"), size=200, p=[0.4, 0.3, 0.2, 0.1, 0.0])
 b = rng.choice(list("abcde"), size=77, p=[0.1, 0.2, 0.2, 0.3, 0.2])
 expected = max(abs(np.mean(a == c) - np.mean(b == c)) for c in "abcde")
 check("linf_distance on random samples of different sizes", linf_distance(a, b), expected)
-check("linf_distance on integer categories", linf_distance(np.array([1, 1, 2, 3]), [3, 3, 3, 3]), 0.75)
-check_that("linf_distance to return a float", isinstance(linf_distance(["x"], ["y"]), float),
-           got=type(linf_distance(["x"], ["y"])).__name__)
+check("linf_distance on integer categories", linf_distance(pd.Series([0, 0, 1, 2, 2, 2]), np.array([2, 5])), 0.5)
+check_that("linf_distance to return a float", isinstance(linf_distance(a, b), float), got=type(linf_distance(a, b)).__name__)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -396,11 +429,14 @@ check_that("linf_distance to return a float", isinstance(linf_distance(["x"], ["
 # returns a dict `{feature: {"method": ..., "distance": ..., "drift": ...}}` in column order:
 #
 # - for a feature listed in `categorical`: method `"L-infinity"`, the distance from
-#   `linf_distance`, and drift when the distance is greater than `threshold`;
+#   `linf_distance`, and drift when the distance is strictly greater than `threshold` (a
+#   distance equal to the threshold is no drift);
 # - for any other feature: method `"KS"`, the statistic of `scipy.stats.ks_2samp(reference
-#   column, current column)` as the distance, and drift when its p-value is below `alpha`.
+#   column, current column)` as the distance, and drift when its p-value is strictly below
+#   `alpha`.
 #
-# Return `"distance"` as a Python float and `"drift"` as a Python bool.
+# Return `"distance"` as a Python float (`float(...)`) and `"drift"` as a Python bool
+# (`bool(...)`): NumPy's `float64` and `bool_` do not count.
 
 # %% exercise="drift"
 CATEGORICAL = ["Pclass", "Sex", "Embarked"]
@@ -435,6 +471,20 @@ check("features flagged between training and the shifted batch",
       [f for f, r in shifted_report.items() if r["drift"]], ["Pclass", "Age", "Fare", "Embarked"],
       hint="categorical features: L-infinity > threshold; the others: ks_2samp p-value < alpha")
 check("shifted_report['Embarked']['method']", shifted_report["Embarked"]["method"], "L-infinity")
+check("the Python types of (distance, drift) in shifted_report",
+      {f: (type(r["distance"]).__name__, type(r["drift"]).__name__) for f, r in shifted_report.items()},
+      {f: ("float", "bool") for f in FEATURES},
+      hint="wrap with float(...) and bool(...): NumPy's float64 and bool_ are not Python's float and bool")
+toy_reference = pd.DataFrame({"c": list("aaab"), "x": [1.0, 2.0, 3.0, 4.0]})
+toy_current = pd.DataFrame({"c": list("aabb"), "x": [3.0, 4.0, 5.0, 6.0]})
+check("detect_drift(toy_reference, toy_current, ['c'], threshold=0.2)",
+      detect_drift(toy_reference, toy_current, ["c"], threshold=0.2),
+      {"c": {"method": "L-infinity", "distance": 0.25, "drift": True},
+       "x": {"method": "KS", "distance": 0.5, "drift": False}},
+      hint="'c': L-infinity 0.25 > 0.2 is drift; 'x': the KS statistic is 0.5, its p-value 0.77 is not below alpha")
+check("the drift of 'c' with threshold=0.3 and with threshold=0.25 (the distance is 0.25)",
+      [detect_drift(toy_reference, toy_current, ["c"], threshold=t)["c"]["drift"] for t in [0.3, 0.25]],
+      [False, False], hint="drift means distance > threshold, strictly: a distance equal to the threshold is no drift")
 ### BEGIN HIDDEN TESTS
 for name in FEATURES:
     if name in CATEGORICAL:
@@ -446,12 +496,14 @@ for name in FEATURES:
         expected = stats.ks_2samp(train_df[name], shifted_df[name]).statistic
         check(f"the KS statistic of {name}", shifted_report[name]["distance"], expected, rtol=1e-9)
         check(f"the method of {name}", shifted_report[name]["method"], "KS")
-check_that("'drift' to be a bool and 'distance' a float",
-           all(type(r["drift"]) is bool and type(r["distance"]) is float for r in shifted_report.values()))
-loose = detect_drift(pd.DataFrame({"c": list("aaab")}), pd.DataFrame({"c": list("aabb")}), ["c"], threshold=0.3)
-check("drift with a threshold above the distance (0.25 > 0.3?)", loose["c"]["drift"], False)
-strict = detect_drift(pd.DataFrame({"c": list("aaab")}), pd.DataFrame({"c": list("aabb")}), ["c"], threshold=0.2)
-check("drift with a threshold below the distance (0.25 > 0.2?)", strict["c"]["drift"], True)
+check_that("'drift' to be a bool and 'distance' a float in the holdout report",
+           all(type(r["drift"]) is bool and type(r["distance"]) is float for r in holdout_report.values()))
+six_reference, six_current = pd.DataFrame({"c": list("aaaaab")}), pd.DataFrame({"c": list("aabbbb")})
+for threshold in [0.45, 0.55]:
+    check(f"drift of a distance of 0.5 with threshold={threshold}",
+          detect_drift(six_reference, six_current, ["c"], threshold=threshold)["c"]["drift"], threshold < 0.5)
+far_apart = detect_drift(pd.DataFrame({"x": np.arange(8.0)}), pd.DataFrame({"x": np.arange(8.0) + 50}), [])
+check("the KS drift of two samples that do not overlap", far_apart["x"]["drift"], True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -518,7 +570,7 @@ print(train_df.groupby(cross)[LABEL].mean().round(2))
 # `Normalization` layer does), as Python floats. Then write `apply_standardizer(df, stats)` that
 # returns a **copy** of `df` in which each column of `stats` is replaced by its z-score
 # `(value - mean) / std` using the stored statistics (other columns unchanged, `df` itself not
-# modified).
+# modified: work on `df.copy()`).
 
 # %% exercise="standardizer"
 def fit_standardizer(train, columns):
@@ -552,6 +604,16 @@ one_row = apply_standardizer(holdout_df.iloc[:1], fitted)
 check("the standardised Age of a single serving row", one_row["Age"].iloc[0],
       (holdout_df["Age"].iloc[0] - train_df["Age"].mean()) / train_df["Age"].std(ddof=0), rtol=1e-9,
       hint="use the training statistics, never statistics of the batch being transformed")
+check("the Python types of fit_standardizer(train_df, ['Age', 'Fare'])['Age']",
+      [type(value).__name__ for value in fitted["Age"]], ["float", "float"],
+      hint="wrap the mean and the std with float(...): pandas returns NumPy float64")
+toy_frame = pd.DataFrame({"x": [1.0, 3.0], "label": ["a", "b"]})
+toy_result = apply_standardizer(toy_frame, {"x": (2.0, 1.0)})
+check("apply_standardizer(toy_frame, {'x': (2.0, 1.0)}): columns x and label",
+      [toy_result["x"].tolist(), toy_result["label"].tolist()], [[-1.0, 1.0], ["a", "b"]],
+      hint="(value - mean) / std for the columns of stats; copy the other columns unchanged")
+check("toy_frame['x'] after apply_standardizer (the input must not change)", toy_frame["x"].tolist(), [1.0, 3.0],
+      hint="standardise a copy of df (df.copy()) and return it; never assign into df itself")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(11)
 train_toy = pd.DataFrame({"u": rng.normal(5, 2, 50), "v": rng.normal(-1, 0.5, 50), "w": np.arange(50)})
@@ -1116,8 +1178,8 @@ print(f"test accuracy, trained on the propagated labels:   {propagated_model.sco
 # Write `margin_sampling(probabilities, n)`: `probabilities` is an array of shape
 # `(rows, classes)` of predicted class probabilities. The *margin* of a row is its highest
 # probability minus its second highest. Return the indices of the `n` rows with the smallest
-# margins, smallest first, as a NumPy integer array; break ties by the lower index (a stable
-# sort does that).
+# margins, smallest first, as a NumPy integer array (the row indices, not the margins); when
+# two rows have the same margin, the lower index comes first (a stable sort does that).
 
 # %% exercise="margin_sampling"
 def margin_sampling(probabilities, n):
@@ -1135,14 +1197,21 @@ check("margin_sampling(toy_probabilities, 2)", margin_sampling(toy_probabilities
       hint="margins are 0.1, 0.85, 0.01 and 0.3: take the two smallest, smallest first")
 check("margin_sampling(toy_probabilities, 4)", margin_sampling(toy_probabilities, 4), [2, 0, 3, 1],
       hint="sort the rows by margin, ascending")
+check("margin_sampling([[0.5, 0.5], [0.7, 0.3], [0.5, 0.5]], 2) (rows 0 and 2 tie with margin 0)",
+      margin_sampling(np.array([[0.5, 0.5], [0.7, 0.3], [0.5, 0.5]]), 2), [0, 2],
+      hint="on equal margins the lower index comes first: np.argsort(margins, kind='stable')")
+toy_picked = np.asarray(margin_sampling(toy_probabilities, 2))
+check_that("margin_sampling to return an integer array of row indices", toy_picked.dtype.kind in "iu",
+           got=f"dtype {toy_picked.dtype}", hint="return the indices np.argsort gives, not the margins")
 ### BEGIN HIDDEN TESTS
 rng_hidden = np.random.default_rng(21)
 random_probabilities = rng_hidden.dirichlet(np.ones(10), size=300)
 top_two = np.sort(random_probabilities, axis=1)[:, -2:]
 check("margin_sampling on 300 random rows", margin_sampling(random_probabilities, 25),
       np.argsort(top_two[:, 1] - top_two[:, 0], kind="stable")[:25])
-check("margin_sampling with ties", margin_sampling(np.array([[0.5, 0.5], [0.7, 0.3], [0.5, 0.5]]), 2), [0, 2])
-check_that("an integer array", np.asarray(margin_sampling(toy_probabilities, 2)).dtype.kind in "iu")
+check("margin_sampling with ties", margin_sampling(np.array([[0.2, 0.8], [0.6, 0.4], [0.8, 0.2], [0.4, 0.6]]), 3),
+      [1, 3, 0])
+check_that("an integer array", np.asarray(margin_sampling(random_probabilities, 25)).dtype.kind in "iu")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1170,15 +1239,16 @@ def active_learning_curve(strategy, rounds=10, batch=10, seed=0):
     return sizes, accuracies
 
 
-sizes, margin_curve = active_learning_curve("margin")
-_, random_curve = active_learning_curve("random")
-fig, ax = plt.subplots()
-ax.plot(sizes, margin_curve, "o-", label="margin sampling")
-ax.plot(sizes, random_curve, "s--", label="random sampling")
-ax.legend()
-labelled(ax, "Active learning on the digits", "number of labelled images", "test accuracy",
-         caption="Labels chosen where the model hesitates are worth more than labels chosen at random.")
-plt.show()
+with needs("exercise 9 (`margin_sampling`)"):
+    sizes, margin_curve = active_learning_curve("margin")
+    _, random_curve = active_learning_curve("random")
+    fig, ax = plt.subplots()
+    ax.plot(sizes, margin_curve, "o-", label="margin sampling")
+    ax.plot(sizes, random_curve, "s--", label="random sampling")
+    ax.legend()
+    labelled(ax, "Active learning on the digits", "number of labelled images", "test accuracy",
+             caption="Labels chosen where the model hesitates are worth more than labels chosen at random.")
+    plt.show()
 
 # %% [markdown]
 # ### Weak supervision
@@ -1218,6 +1288,8 @@ pd.DataFrame({
 # count the votes of each class, ignoring abstentions, and return the class with the most
 # votes. Return `abstain` for a row where every function abstained, and also for a row where
 # two or more classes tie for the most votes. Return a NumPy integer array of length `rows`.
+# The abstention code is the argument `abstain`, -1 unless the caller passes another one
+# (`majority_vote(votes, abstain=9)`): never write -1 into your function.
 
 # %% exercise="majority_vote"
 def majority_vote(votes, abstain=-1):
@@ -1246,6 +1318,12 @@ check("majority_vote([[1, -1, 1], [0, 1, -1], [-1, -1, -1], [0, 0, 1]])",
       hint="ignore -1 votes; a tie or no vote at all gives -1")
 check("majority_vote with three classes", majority_vote(np.array([[2, 2, 0], [1, 2, 2], [0, 1, 2]])), [2, 2, -1],
       hint="labels are not only 0 and 1: count each class")
+check("majority_vote([[9, 1, 1], [9, 9, 9], [0, 9, 1]], abstain=9)",
+      majority_vote(np.array([[9, 1, 1], [9, 9, 9], [0, 9, 1]]), abstain=9), [1, 9, 9],
+      hint="use the argument abstain, not -1: ignore its votes and return it on no vote or a tie")
+toy_labels = np.asarray(majority_vote(np.array([[1, 1, 0], [-1, -1, -1]])))
+check_that("majority_vote to return an integer array", toy_labels.dtype.kind in "iu", got=f"dtype {toy_labels.dtype}",
+           hint="start from np.full(rows, abstain, dtype=int) and fill in the winning classes")
 ### BEGIN HIDDEN TESTS
 rng_votes = np.random.default_rng(5)
 random_votes = rng_votes.integers(-1, 4, size=(200, 5))
@@ -1256,7 +1334,8 @@ for row in random_votes:
     winners = [c for c, n in counts.items() if n == best]
     expected.append(-1 if best == 0 or len(winners) > 1 else winners[0])
 check("majority_vote on 200 random rows with 4 classes", majority_vote(random_votes), expected)
-check("majority_vote with another abstain code", majority_vote(np.array([[9, 1, 1], [9, 9, 9]]), abstain=9), [1, 9])
+check("majority_vote with another abstain code", majority_vote(np.array([[7, 7, 3], [3, 4, 7], [7, 7, 7], [2, 2, 7]]),
+                                                                  abstain=7), [3, 7, 7, 2])
 check_that("an integer array", np.asarray(majority_vote(random_votes)).dtype.kind in "iu")
 ### END HIDDEN TESTS
 
@@ -1266,9 +1345,10 @@ check_that("an integer array", np.asarray(majority_vote(random_votes)).dtype.kin
 
 # %%
 numeric_features = ["Pclass", "Sex", "Age", "SibSp", "Parch", "Fare"]
-weak_model = LogisticRegression(max_iter=1000).fit(train_df.loc[covered, numeric_features], weak_labels[covered])
 true_model = LogisticRegression(max_iter=1000).fit(train_df[numeric_features], truth)
-print(f"holdout accuracy, trained on weak labels: {weak_model.score(holdout_df[numeric_features], holdout_df[LABEL]):.3f}")
+with needs("exercise 10 (`majority_vote`)"):
+    weak_model = LogisticRegression(max_iter=1000).fit(train_df.loc[covered, numeric_features], weak_labels[covered])
+    print(f"holdout accuracy, trained on weak labels: {weak_model.score(holdout_df[numeric_features], holdout_df[LABEL]):.3f}")
 print(f"holdout accuracy, trained on true labels: {true_model.score(holdout_df[numeric_features], holdout_df[LABEL]):.3f}")
 
 # %% [markdown]
@@ -1402,7 +1482,7 @@ for name, augmenter in [("no augmentation", None), ("mild augmentation", augment
 # %% [markdown]
 # The mild augmentation buys a little accuracy for free (under a point with these 100 images;
 # other draws of 100 images gain up to two points). The strong one costs several points: a
-# digit moved by a whole pixel or tilted by 30 degrees no longer looks like the test digits.
+# digit moved by a whole pixel or tilted by almost 30 degrees no longer looks like the test digits.
 # Augment only with transformations that keep the label *and* stay within the variation the
 # model will meet at serving time. A linear model gains little anyway, because it cannot reuse
 # what it learns at one position at another; convolutional networks can, and they are where
@@ -1431,14 +1511,15 @@ print(json.dumps({"name": "example.csv", "inputs": ["raw.csv"]}))
 # ### Exercise 12: record and trace lineage
 #
 # Write `record_artifact(store, name, content, produced_by, inputs=())`: create the folder
-# `store` if needed, write the bytes `content` to the file `store / name`, append one JSON line
+# `store` if it does not exist yet (with its parent folders), write the bytes `content` to the file `store / name`, append one JSON line
 # to `store / "lineage.jsonl"` and return the record it wrote, a dict with keys `"name"`,
 # `"sha256"` (the hex SHA-256 digest of `content`), `"bytes"` (its length), `"produced_by"` and
 # `"inputs"` (a list of artifact names).
 #
 # Then write `upstream(store, name)` that reads `lineage.jsonl` back and returns the sorted
 # list of **all** artifacts `name` was made from, directly or indirectly (its inputs, their
-# inputs, and so on). When an artifact was recorded more than once, its latest record counts.
+# inputs, and so on). When an artifact was recorded more than once, its latest record (the
+# last line naming it) counts.
 
 # %% exercise="lineage"
 def record_artifact(store, name, content, produced_by, inputs=()):
@@ -1474,8 +1555,13 @@ def upstream(store, name):
 
 
 # %% tests="lineage" points=2
-toy_store = Path(tempfile.mkdtemp(dir=WORK_DIR))
-first = record_artifact(toy_store, "raw.csv", b"a,b\n1,2\n", "ingest")
+toy_store = Path(tempfile.mkdtemp(dir=WORK_DIR)) / "new" / "folder"
+try:
+    first = record_artifact(toy_store, "raw.csv", b"a,b\n1,2\n", "ingest")
+except FileNotFoundError as error:
+    first = f"FileNotFoundError: {error}"
+check_that("record_artifact to create the folder new/folder that did not exist yet", toy_store.is_dir(),
+           got=first, hint="create the folder first: Path(store).mkdir(parents=True, exist_ok=True)")
 check("the record of raw.csv", first, {"name": "raw.csv", "sha256": hashlib.sha256(b"a,b\n1,2\n").hexdigest(),
                                        "bytes": 8, "produced_by": "ingest", "inputs": []},
       hint="the record holds name, sha256 (hexdigest), bytes, produced_by and inputs as a list")
@@ -1484,6 +1570,13 @@ record_artifact(toy_store, "clean.csv", b"a,b\n", "clean", inputs=["raw.csv"])
 record_artifact(toy_store, "model.bin", b"\x00\x01", "train", inputs=["clean.csv"])
 check("upstream(toy_store, 'model.bin')", upstream(toy_store, "model.bin"), ["clean.csv", "raw.csv"],
       hint="follow inputs recursively: the model came from clean.csv, which came from raw.csv")
+toy_lines = [json.loads(line) for line in (toy_store / "lineage.jsonl").read_text().splitlines() if line.strip()]
+check("the names in lineage.jsonl, one JSON line per record", [line.get("name") for line in toy_lines],
+      ["raw.csv", "clean.csv", "model.bin"], hint="append json.dumps(record) + '\\n' to lineage.jsonl for every call")
+record_artifact(toy_store, "model.bin", b"\x00\x02", "train", inputs=["raw.csv"])
+check("upstream(toy_store, 'model.bin') after model.bin was recorded again, from raw.csv only",
+      upstream(toy_store, "model.bin"), ["raw.csv"],
+      hint="when a name has several records, use its last line: later records replace earlier ones")
 ### BEGIN HIDDEN TESTS
 hidden_store = Path(tempfile.mkdtemp(dir=WORK_DIR)) / "nested" / "store"
 record_artifact(hidden_store, "a", b"1", "s1")
@@ -1507,14 +1600,16 @@ check("upstream after d was re-recorded from b only", upstream(hidden_store, "e"
 
 # %%
 store = WORK_DIR / "artifacts"
-record_artifact(store, "titanic.csv", titanic.to_csv(index=False).encode(), "ingest: PDPbox's Titanic table")
-record_artifact(store, "train.csv", train_df.to_csv().encode(), "split: 70/30, stratified, seed 42", ["titanic.csv"])
 age_stats = {"mean": float(train_df["Age"].mean()), "std": float(train_df["Age"].std(ddof=0))}
-record_artifact(store, "age_stats.json", json.dumps(age_stats).encode(), "statistics: full pass", ["train.csv"])
-model_record = record_artifact(store, "titanic_model.keras", model_path.read_bytes(), "train: 15 epochs, Adam 0.01",
-                               ["train.csv", "age_stats.json"])
-print("the model depends on:", upstream(store, "titanic_model.keras"))
-print("model file unchanged:", hashlib.sha256((store / "titanic_model.keras").read_bytes()).hexdigest() == model_record["sha256"])
+with needs("exercise 12 (`record_artifact`, `upstream`)"):
+    record_artifact(store, "titanic.csv", titanic.to_csv(index=False).encode(), "ingest: PDPbox's Titanic table")
+    record_artifact(store, "train.csv", train_df.to_csv().encode(), "split: 70/30, stratified, seed 42", ["titanic.csv"])
+    record_artifact(store, "age_stats.json", json.dumps(age_stats).encode(), "statistics: full pass", ["train.csv"])
+    model_record = record_artifact(store, "titanic_model.keras", model_path.read_bytes(), "train: 15 epochs, Adam 0.01",
+                                   ["train.csv", "age_stats.json"])
+    print("the model depends on:", upstream(store, "titanic_model.keras"))
+    print("model file unchanged:",
+          hashlib.sha256((store / "titanic_model.keras").read_bytes()).hexdigest() == model_record["sha256"])
 
 # %% [markdown]
 # ## What you built
@@ -1526,8 +1621,8 @@ print("model file unchanged:", hashlib.sha256((store / "titanic_model.keras").re
 # - Feature transforms whose full-pass statistics are computed once on training data: by hand,
 #   with a TensorFlow Transform `preprocessing_fn` analysed on Beam's DirectRunner and served
 #   through its transform graph, and inside a Keras model with adapted preprocessing layers.
-# - A search for the fewest features that keep a classifier's accuracy.
-# - Filter, wrapper and embedded feature selection, and a filter that avoids redundant features.
+# - Filter, wrapper and embedded feature selection, a filter that avoids redundant features,
+#   and a search for the fewest features that keep a classifier's accuracy.
 # - Labels from few labels (propagation), from the right labels (margin sampling) and from
 #   rules (weak supervision, with rules of your own that meet a coverage and accuracy bar),
 #   plus augmentation for a small image set.

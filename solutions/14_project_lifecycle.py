@@ -205,8 +205,8 @@ print("keyer error on dev:", {who: round(e, 3) for who, e in keyer_error.items()
 #
 # ### Exercise 2: agreement between labelers
 #
-# Write `pairwise_kappa(labels)`: `labels` is an integer array with one row per example and
-# one column per labeler. Return a NumPy array of shape `(k, k)` for `k` labelers whose entry
+# Write `pairwise_kappa(labels)`: `labels` is an integer array (or a list of rows) with one
+# row per example and one column per labeler. Return a NumPy array of shape `(k, k)` for `k` labelers whose entry
 # `[i, j]` is Cohen's kappa between columns `i` and `j`; the diagonal is 1.0 and the matrix
 # is symmetric.
 
@@ -231,6 +231,8 @@ check("the diagonal", np.diag(kappa), np.ones(3), hint="a labeler agrees perfect
 check("kappa between A and B", kappa[0, 1], cohen_kappa_score(dev_labels[:, 0], dev_labels[:, 1]), rtol=1e-9,
       hint="cohen_kappa_score(labels[:, i], labels[:, j])")
 check("the matrix is symmetric", np.asarray(kappa), np.asarray(kappa).T)
+check("pairwise_kappa of a list of rows (the first 30 dev rows)", pairwise_kappa(dev_labels[:30].tolist()),
+      pairwise_kappa(dev_labels[:30]), rtol=1e-9, hint="turn the input into an array first: np.asarray(labels)")
 ### BEGIN HIDDEN TESTS
 rng_h = np.random.default_rng(3)
 base = rng_h.integers(0, 4, 200)
@@ -264,11 +266,11 @@ print(f"most frequent disagreement: A typed {a_label} where B typed {b_label}, {
 # ### Exercise 3: adjudicate
 #
 # Write `adjudicate(labels, reliability)`: `labels` has one row per example and one column
-# per labeler, `reliability` one number per labeler (higher is more reliable). For each row,
-# return the label that **most labelers** gave; when several labels tie for most votes,
-# return the one, among the tied labels, given by the **most reliable** labeler. Return an
-# integer NumPy array with one label per row. (You may assume no two labelers have the same
-# reliability.)
+# per labeler, `reliability` one number per labeler (higher is more reliable); either may be a
+# NumPy array or a list. For each row, return the label that **most labelers** gave; when
+# several labels tie for most votes, return the one, among the tied labels, given by the
+# **most reliable** labeler. Return an integer NumPy array with one label per row. (You may
+# assume no two labelers have the same reliability.)
 
 # %% exercise="adjudicate"
 def adjudicate(labels, reliability):
@@ -295,6 +297,9 @@ four = np.array([[1, 1, 2, 2], [1, 1, 2, 2]])
 check("a 2-2 tie goes to the label of the most reliable labeler among its voters",
       adjudicate(four, [0.1, 0.2, 0.9, 0.3]), np.array([2, 2]))
 check("the dtype of the result", adjudicate(toy, [0.9, 0.5, 0.7]).dtype.kind, "i", hint="return integer labels")
+check("adjudicate with labels as a list of lists and reliability as an array",
+      adjudicate(toy.tolist(), np.array([0.9, 0.5, 0.7])), np.array([3, 2, 4, 4, 0]),
+      hint="turn both inputs into arrays first: np.asarray(labels), np.asarray(reliability)")
 ### BEGIN HIDDEN TESTS
 rng_h = np.random.default_rng(8)
 many = rng_h.integers(0, 3, size=(300, 5))
