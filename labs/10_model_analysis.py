@@ -266,17 +266,18 @@ check_that("the rows to be sorted by slice name", list(table.index) == sorted(ta
 # single prediction changes.
 
 # %%
-cross = table[table.index.str.contains("&")]
-fig, ax = plt.subplots()
-ax.barh(cross.index, cross["binary_accuracy"])
-for row, (accuracy, size) in enumerate(zip(cross["binary_accuracy"], cross["example_count"])):
-    ax.text(accuracy + 0.01, row, f"n={size:.0f}", va="center", fontsize=8)
-ax.axvline(table.loc["Overall", "binary_accuracy"], color="black", linestyle="--", label="overall")
-ax.set_xlim(0, 1.1)
-ax.legend(loc="lower right")
-labelled(ax, "Accuracy per sex and class slice", "accuracy at threshold 0.5", "slice",
-         caption="The overall accuracy hides slices that are much worse than the average.")
-plt.show()
+with needs("exercise 1 (`slice_table`)"):
+    cross = table[table.index.str.contains("&")]
+    fig, ax = plt.subplots()
+    ax.barh(cross.index, cross["binary_accuracy"])
+    for row, (accuracy, size) in enumerate(zip(cross["binary_accuracy"], cross["example_count"])):
+        ax.text(accuracy + 0.01, row, f"n={size:.0f}", va="center", fontsize=8)
+    ax.axvline(table.loc["Overall", "binary_accuracy"], color="black", linestyle="--", label="overall")
+    ax.set_xlim(0, 1.1)
+    ax.legend(loc="lower right")
+    labelled(ax, "Accuracy per sex and class slice", "accuracy at threshold 0.5", "slice",
+             caption="The overall accuracy hides slices that are much worse than the average.")
+    plt.show()
 
 
 # %% [markdown]
@@ -729,13 +730,14 @@ check("the index of fairness_gaps(eval_frame, 'sex', [0.6, 0.4])", list(fairness
 
 
 # %%
-fig, ax = plt.subplots()
-for column in ["tpr_gap", "fpr_gap", "accuracy_gap"]:
-    ax.plot(gaps.index, gaps[column], marker="o", markersize=3, label=column)
-ax.legend()
-labelled(ax, "Gaps between women and men across thresholds", "decision threshold", "max - min across groups",
-         caption="The size of each gap depends on the threshold: report several, not just 0.5.")
-plt.show()
+with needs("exercise 5 (`fairness_gaps`)"):
+    fig, ax = plt.subplots()
+    for column in ["tpr_gap", "fpr_gap", "accuracy_gap"]:
+        ax.plot(gaps.index, gaps[column], marker="o", markersize=3, label=column)
+    ax.legend()
+    labelled(ax, "Gaps between women and men across thresholds", "decision threshold", "max - min across groups",
+             caption="The size of each gap depends on the threshold: report several, not just 0.5.")
+    plt.show()
 
 
 # %% [markdown]
@@ -1043,12 +1045,13 @@ check_that("the same seed to give the same flip rate", twice[0] == twice[1], got
            hint="create the generator from `seed` inside the function, once, before the trials")
 
 # %%
-fig, ax = plt.subplots()
-ax.plot(scales, flip_rates, marker="o")
-ax.set_xscale("log")
-labelled(ax, "Random attack on age and fare", "noise (standard deviations of each feature)", "share of decisions flipped",
-         caption="Tiny noise already flips decisions: many cheap fares sit within pennies of a tree split. More noise, more flips.")
-plt.show()
+with needs("exercise 10 (`random_attack`)"):
+    fig, ax = plt.subplots()
+    ax.plot(scales, flip_rates, marker="o")
+    ax.set_xscale("log")
+    labelled(ax, "Random attack on age and fare", "noise (standard deviations of each feature)", "share of decisions flipped",
+             caption="Tiny noise already flips decisions: many cheap fares sit within pennies of a tree split. More noise, more flips.")
+    plt.show()
 
 
 # %% [markdown]

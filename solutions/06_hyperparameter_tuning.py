@@ -548,13 +548,14 @@ def run_search(tuner):
 
 
 with needs("exercise 2 (`model_builder`) and exercise 3 (`make_tuner`)"):
-    tuners = {}
+    searched = {}  # named `tuners` only once all three have run, so a later cell never sees half of them
     for kind in ["random", "hyperband", "bayesian"]:
-        tuners[kind] = make_tuner(kind, TUNER_DIR)
-        seconds = run_search(tuners[kind])
-        best = tuners[kind].oracle.get_best_trials(1)[0]
-        print(f"{kind:9s} {len(tuners[kind].oracle.trials)} trials in {seconds:4.1f} s, "
+        searched[kind] = make_tuner(kind, TUNER_DIR)
+        seconds = run_search(searched[kind])
+        best = searched[kind].oracle.get_best_trials(1)[0]
+        print(f"{kind:9s} {len(searched[kind].oracle.trials)} trials in {seconds:4.1f} s, "
               f"best val_accuracy {best.score:.3f} with {best.hyperparameters.values}")
+    tuners = searched
 
 # %% [markdown]
 # `get_best_hyperparameters()` returns the winning `HyperParameters`, best first, and
@@ -1255,8 +1256,10 @@ check("micro_space_size(5, 6)", micro_space_size(5, 6), (12 * 18 * 24 * 30 * 36)
 # (whatever the number of stacked copies):
 
 # %%
-for name, size in [("macro, 20 layers", macro_space_size(20, 6)), ("micro, 5-block cell", micro_space_size(5, 6))]:
-    print(f"{name:20s} about 10^{len(str(size)) - 1} architectures")
+with needs("exercise 8 (`macro_space_size`, `micro_space_size`)"):
+    for name, size in [("macro, 20 layers", macro_space_size(20, 6)),
+                       ("micro, 5-block cell", micro_space_size(5, 6))]:
+        print(f"{name:20s} about 10^{len(str(size)) - 1} architectures")
 
 # %% [markdown]
 # ### Cheaper performance estimates

@@ -276,17 +276,18 @@ check("auc of the overall slice", table.loc["Overall", "auc"], roc_auc_score(eva
 # single prediction changes.
 
 # %%
-cross = table[table.index.str.contains("&")]
-fig, ax = plt.subplots()
-ax.barh(cross.index, cross["binary_accuracy"])
-for row, (accuracy, size) in enumerate(zip(cross["binary_accuracy"], cross["example_count"])):
-    ax.text(accuracy + 0.01, row, f"n={size:.0f}", va="center", fontsize=8)
-ax.axvline(table.loc["Overall", "binary_accuracy"], color="black", linestyle="--", label="overall")
-ax.set_xlim(0, 1.1)
-ax.legend(loc="lower right")
-labelled(ax, "Accuracy per sex and class slice", "accuracy at threshold 0.5", "slice",
-         caption="The overall accuracy hides slices that are much worse than the average.")
-plt.show()
+with needs("exercise 1 (`slice_table`)"):
+    cross = table[table.index.str.contains("&")]
+    fig, ax = plt.subplots()
+    ax.barh(cross.index, cross["binary_accuracy"])
+    for row, (accuracy, size) in enumerate(zip(cross["binary_accuracy"], cross["example_count"])):
+        ax.text(accuracy + 0.01, row, f"n={size:.0f}", va="center", fontsize=8)
+    ax.axvline(table.loc["Overall", "binary_accuracy"], color="black", linestyle="--", label="overall")
+    ax.set_xlim(0, 1.1)
+    ax.legend(loc="lower right")
+    labelled(ax, "Accuracy per sex and class slice", "accuracy at threshold 0.5", "slice",
+             caption="The overall accuracy hides slices that are much worse than the average.")
+    plt.show()
 
 
 # %% [markdown]
@@ -827,13 +828,14 @@ for t in (0.4, 0.6):
 
 
 # %%
-fig, ax = plt.subplots()
-for column in ["tpr_gap", "fpr_gap", "accuracy_gap"]:
-    ax.plot(gaps.index, gaps[column], marker="o", markersize=3, label=column)
-ax.legend()
-labelled(ax, "Gaps between women and men across thresholds", "decision threshold", "max - min across groups",
-         caption="The size of each gap depends on the threshold: report several, not just 0.5.")
-plt.show()
+with needs("exercise 5 (`fairness_gaps`)"):
+    fig, ax = plt.subplots()
+    for column in ["tpr_gap", "fpr_gap", "accuracy_gap"]:
+        ax.plot(gaps.index, gaps[column], marker="o", markersize=3, label=column)
+    ax.legend()
+    labelled(ax, "Gaps between women and men across thresholds", "decision threshold", "max - min across groups",
+             caption="The size of each gap depends on the threshold: report several, not just 0.5.")
+    plt.show()
 
 
 # %% [markdown]
@@ -1225,12 +1227,13 @@ check("flip rate when only an ignored column is noisy",
 ### END HIDDEN TESTS
 
 # %%
-fig, ax = plt.subplots()
-ax.plot(scales, flip_rates, marker="o")
-ax.set_xscale("log")
-labelled(ax, "Random attack on age and fare", "noise (standard deviations of each feature)", "share of decisions flipped",
-         caption="Tiny noise already flips decisions: many cheap fares sit within pennies of a tree split. More noise, more flips.")
-plt.show()
+with needs("exercise 10 (`random_attack`)"):
+    fig, ax = plt.subplots()
+    ax.plot(scales, flip_rates, marker="o")
+    ax.set_xscale("log")
+    labelled(ax, "Random attack on age and fare", "noise (standard deviations of each feature)", "share of decisions flipped",
+             caption="Tiny noise already flips decisions: many cheap fares sit within pennies of a tree split. More noise, more flips.")
+    plt.show()
 
 
 # %% [markdown]
