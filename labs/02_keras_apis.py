@@ -241,8 +241,10 @@ print(f"test MSE of always predicting the training mean (the baseline): {baselin
 # callbacks are yours to choose. Your function only ever sees training rows. The check
 # calls `fit_regressor(xd_train, yd_train)` and measures the model on the test rows; the
 # grader calls it again on another random split of the diabetes table, without its first
-# two columns, and measures on that split's test rows. So leave some margin below the bar:
-# 331 rows are few, and a network that is too large or trained too hard learns their noise.
+# two columns, and measures on that split's test rows against a bar of **0.85 times** its
+# baseline (one split's test rows are few, so its ratio moves by a few hundredths). Leave
+# some margin anyway: 331 rows are few, and a network that is too large or trained too hard
+# learns their noise.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "269e6623b45af04213bf4a647ca668e9", "grade": false, "grade_id": "regressor", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def fit_regressor(x, y):
@@ -251,7 +253,7 @@ def fit_regressor(x, y):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a26914bd02adde69c253437809fff846", "grade": true, "grade_id": "regressor_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "3f87b89ace1b5a640ee2480714e506cc", "grade": true, "grade_id": "regressor_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 def standardised_diabetes(seed, columns=slice(None)):
     """A diabetes split with the target standardised by its training part; features limited to ``columns``."""
     x_a, x_b, y_a, y_b = train_test("diabetes", seed=seed)
@@ -259,7 +261,7 @@ def standardised_diabetes(seed, columns=slice(None)):
     return x_a[:, columns], x_b[:, columns], ((y_a - mean) / std).astype("float32"), ((y_b - mean) / std).astype("float32")
 
 
-def check_regressor(model, x_fit, y_fit, x_held_out, y_held_out, where):
+def check_regressor(model, x_fit, y_fit, x_held_out, y_held_out, where, bar=0.75):
     """Check every rule of exercise 3 on a model that fit_regressor(x_fit, y_fit) returned."""
     check_that(f"fit_regressor to return a keras.Sequential model ({where})", isinstance(model, keras.Sequential),
                got=type(model), hint="build the model with keras.Sequential([...]), compile and fit it, return it")
@@ -273,10 +275,10 @@ def check_regressor(model, x_fit, y_fit, x_held_out, y_held_out, where):
                hint="call model.fit(x, y, epochs=..., verbose=0) with at most 40 epochs before returning the model")
     mse = float(np.mean((model.predict(x_held_out, verbose=0)[:, 0] - y_held_out) ** 2))
     baseline = float(np.mean((y_held_out - y_fit.mean()) ** 2))
-    print(f"{where}: held-out MSE {mse:.3f} = {mse / baseline:.2f} x the baseline's {baseline:.3f} (bar: 0.75 x)")
-    check_that(f"a held-out MSE of at most 0.75 x the baseline's ({where})", mse <= 0.75 * baseline,
+    print(f"{where}: held-out MSE {mse:.3f} = {mse / baseline:.2f} x the baseline's {baseline:.3f} (bar: {bar} x)")
+    check_that(f"a held-out MSE of at most {bar} x the baseline's ({where})", mse <= bar * baseline,
                got=f"{mse:.3f}, which is {mse / baseline:.2f} x the baseline's {baseline:.3f}",
-               hint="above 1 x it has not learned (more epochs or a larger learning rate); between 0.75 and 1 x, "
+               hint=f"above 1 x it has not learned (more epochs or a larger learning rate); between {bar} and 1 x, "
                     "make sure the last layer is Dense(1) with no activation, then fit the 331 rows less hard "
                     "(a smaller network, fewer epochs or early stopping)")
 
@@ -392,7 +394,7 @@ print("wide input:", wide_train.shape, "deep input:", xd_train.shape)
 #    on the `main` output, a test MSE of at most **0.75 times the baseline's**.
 #
 # The grader checks rules 1 to 5 on models of other sizes as well, and rule 7 on another
-# random split of the diabetes table.
+# random split of the diabetes table, where the bar is 0.85 times that split's baseline.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "9f070a4e3593105861d181448fa05969", "grade": false, "grade_id": "wide_and_deep", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def build_wide_and_deep(n_wide, n_deep):
@@ -401,7 +403,7 @@ def build_wide_and_deep(n_wide, n_deep):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "b2fc956231689a58904e5df063286d7b", "grade": true, "grade_id": "wide_and_deep_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "f3155dc4be5fb6c0cbfb14341e3f6d03", "grade": true, "grade_id": "wide_and_deep_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 def layer_graph(model):
     """{layer name: the names of the layers it reads from}, from a Functional model's config."""
     def sources(value):
@@ -492,8 +494,8 @@ def loss_weight_pair(model):
     return list(weights) if isinstance(weights, (list, tuple)) else None
 
 
-def check_training(model, split, where):
-    """Rules 6 and 7 on a fresh model: main weighted more than aux; main test MSE at most 0.75 x the baseline."""
+def check_training(model, split, where, bar=0.75):
+    """Rules 6 and 7 on a fresh model: main weighted more than aux; main test MSE at most ``bar`` x the baseline."""
     x_fit, x_held_out, y_fit, y_held_out = split
     pair = loss_weight_pair(model)
     check_that("a compiled model whose loss_weights weigh main more than aux",
@@ -508,10 +510,10 @@ def check_training(model, split, where):
     main_out = model.predict([x_held_out[:, WIDE_COLUMNS], x_held_out], verbose=0)[0][:, 0]
     mse = float(np.mean((main_out - y_held_out) ** 2))
     baseline = float(np.mean((y_held_out - y_fit.mean()) ** 2))
-    print(f"{where}: main-output MSE {mse:.3f} = {mse / baseline:.2f} x the baseline's {baseline:.3f} (bar: 0.75 x)")
-    check_that(f"a main-output MSE of at most 0.75 x the baseline's ({where})", mse <= 0.75 * baseline,
+    print(f"{where}: main-output MSE {mse:.3f} = {mse / baseline:.2f} x the baseline's {baseline:.3f} (bar: {bar} x)")
+    check_that(f"a main-output MSE of at most {bar} x the baseline's ({where})", mse <= bar * baseline,
                got=f"{mse:.3f}, which is {mse / baseline:.2f} x the baseline's {baseline:.3f}",
-               hint="above 1 x it has not learned (a larger learning rate); between 0.75 and 1 x it may fit the "
+               hint=f"above 1 x it has not learned (a larger learning rate); between {bar} and 1 x it may fit the "
                     "noise of 331 rows (fewer or narrower hidden layers)")
 
 

@@ -272,8 +272,10 @@ print(f"test MSE of always predicting the training mean (the baseline): {baselin
 # callbacks are yours to choose. Your function only ever sees training rows. The check
 # calls `fit_regressor(xd_train, yd_train)` and measures the model on the test rows; the
 # grader calls it again on another random split of the diabetes table, without its first
-# two columns, and measures on that split's test rows. So leave some margin below the bar:
-# 331 rows are few, and a network that is too large or trained too hard learns their noise.
+# two columns, and measures on that split's test rows against a bar of **0.85 times** its
+# baseline (one split's test rows are few, so its ratio moves by a few hundredths). Leave
+# some margin anyway: 331 rows are few, and a network that is too large or trained too hard
+# learns their noise.
 
 # %% exercise="regressor"
 def fit_regressor(x, y):
@@ -298,7 +300,7 @@ def standardised_diabetes(seed, columns=slice(None)):
     return x_a[:, columns], x_b[:, columns], ((y_a - mean) / std).astype("float32"), ((y_b - mean) / std).astype("float32")
 
 
-def check_regressor(model, x_fit, y_fit, x_held_out, y_held_out, where):
+def check_regressor(model, x_fit, y_fit, x_held_out, y_held_out, where, bar=0.75):
     """Check every rule of exercise 3 on a model that fit_regressor(x_fit, y_fit) returned."""
     check_that(f"fit_regressor to return a keras.Sequential model ({where})", isinstance(model, keras.Sequential),
                got=type(model), hint="build the model with keras.Sequential([...]), compile and fit it, return it")
@@ -312,10 +314,10 @@ def check_regressor(model, x_fit, y_fit, x_held_out, y_held_out, where):
                hint="call model.fit(x, y, epochs=..., verbose=0) with at most 40 epochs before returning the model")
     mse = float(np.mean((model.predict(x_held_out, verbose=0)[:, 0] - y_held_out) ** 2))
     baseline = float(np.mean((y_held_out - y_fit.mean()) ** 2))
-    print(f"{where}: held-out MSE {mse:.3f} = {mse / baseline:.2f} x the baseline's {baseline:.3f} (bar: 0.75 x)")
-    check_that(f"a held-out MSE of at most 0.75 x the baseline's ({where})", mse <= 0.75 * baseline,
+    print(f"{where}: held-out MSE {mse:.3f} = {mse / baseline:.2f} x the baseline's {baseline:.3f} (bar: {bar} x)")
+    check_that(f"a held-out MSE of at most {bar} x the baseline's ({where})", mse <= bar * baseline,
                got=f"{mse:.3f}, which is {mse / baseline:.2f} x the baseline's {baseline:.3f}",
-               hint="above 1 x it has not learned (more epochs or a larger learning rate); between 0.75 and 1 x, "
+               hint=f"above 1 x it has not learned (more epochs or a larger learning rate); between {bar} and 1 x, "
                     "make sure the last layer is Dense(1) with no activation, then fit the 331 rows less hard "
                     "(a smaller network, fewer epochs or early stopping)")
 
@@ -327,7 +329,7 @@ check_regressor(regressor, xd_train, yd_train, xd_test, yd_test, "the test rows 
 other_fit, other_held_out, other_y_fit, other_y_held_out = standardised_diabetes(seed=3, columns=slice(2, None))
 keras.utils.set_random_seed(0)  # grading twice trains the same model
 check_regressor(fit_regressor(other_fit, other_y_fit), other_fit, other_y_fit, other_held_out, other_y_held_out,
-                "another split, 8 columns")
+                "another split, 8 columns", bar=0.85)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -437,7 +439,7 @@ print("wide input:", wide_train.shape, "deep input:", xd_train.shape)
 #    on the `main` output, a test MSE of at most **0.75 times the baseline's**.
 #
 # The grader checks rules 1 to 5 on models of other sizes as well, and rule 7 on another
-# random split of the diabetes table.
+# random split of the diabetes table, where the bar is 0.85 times that split's baseline.
 
 # %% exercise="wide_and_deep"
 def build_wide_and_deep(n_wide, n_deep):
@@ -547,8 +549,8 @@ def loss_weight_pair(model):
     return list(weights) if isinstance(weights, (list, tuple)) else None
 
 
-def check_training(model, split, where):
-    """Rules 6 and 7 on a fresh model: main weighted more than aux; main test MSE at most 0.75 x the baseline."""
+def check_training(model, split, where, bar=0.75):
+    """Rules 6 and 7 on a fresh model: main weighted more than aux; main test MSE at most ``bar`` x the baseline."""
     x_fit, x_held_out, y_fit, y_held_out = split
     pair = loss_weight_pair(model)
     check_that("a compiled model whose loss_weights weigh main more than aux",
@@ -563,10 +565,10 @@ def check_training(model, split, where):
     main_out = model.predict([x_held_out[:, WIDE_COLUMNS], x_held_out], verbose=0)[0][:, 0]
     mse = float(np.mean((main_out - y_held_out) ** 2))
     baseline = float(np.mean((y_held_out - y_fit.mean()) ** 2))
-    print(f"{where}: main-output MSE {mse:.3f} = {mse / baseline:.2f} x the baseline's {baseline:.3f} (bar: 0.75 x)")
-    check_that(f"a main-output MSE of at most 0.75 x the baseline's ({where})", mse <= 0.75 * baseline,
+    print(f"{where}: main-output MSE {mse:.3f} = {mse / baseline:.2f} x the baseline's {baseline:.3f} (bar: {bar} x)")
+    check_that(f"a main-output MSE of at most {bar} x the baseline's ({where})", mse <= bar * baseline,
                got=f"{mse:.3f}, which is {mse / baseline:.2f} x the baseline's {baseline:.3f}",
-               hint="above 1 x it has not learned (a larger learning rate); between 0.75 and 1 x it may fit the "
+               hint=f"above 1 x it has not learned (a larger learning rate); between {bar} and 1 x it may fit the "
                     "noise of 331 rows (fewer or narrower hidden layers)")
 
 
@@ -586,7 +588,8 @@ check("the aux output when only the wide input changes (no route from wide to au
 check_that("the main output to change when the wide input changes", np.max(np.abs(main_b - main_a)) > 1e-4,
            got=np.max(np.abs(main_b - main_a)))
 keras.utils.set_random_seed(0)  # grading twice trains the same model
-check_training(build_wide_and_deep(len(WIDE_COLUMNS), 10), standardised_diabetes(seed=3), "another split")
+check_training(build_wide_and_deep(len(WIDE_COLUMNS), 10), standardised_diabetes(seed=3), "another split",
+               bar=0.85)
 ### END HIDDEN TESTS
 
 # %% [markdown]
