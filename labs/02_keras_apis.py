@@ -159,12 +159,21 @@ def best_epoch(history, monitor="val_loss", mode="auto"):
 
 print("best validation loss at epoch", best_epoch(history))
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c517eb1b3fc484c0beb62475fc49028e", "grade": true, "grade_id": "best_epoch_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d0a8168bd8ce6a6b0733b8fc9c5449a6", "grade": true, "grade_id": "best_epoch_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check("best_epoch({'val_loss': [0.9, 0.4, 0.6]})", best_epoch({"val_loss": [0.9, 0.4, 0.6]}), 2,
       hint="epochs are numbered from 1: the smallest loss is at index 1, which is epoch 2")
 check("best_epoch(history) of the digit classifier", best_epoch(history),
       int(np.argmin(history.history["val_loss"])) + 1,
       hint="accept a History object too: its values are in history.history")
+toy_curves = {"val_loss": [1.1, 0.6, 0.6, 0.7], "val_accuracy": [0.4, 0.8, 0.8, 0.75]}
+check("best_epoch(toy_curves, 'val_loss') with a tie at epochs 2 and 3", best_epoch(toy_curves, "val_loss"), 2,
+      hint="on a tie the earliest epoch wins: np.argmin and np.argmax return the first best index")
+check("best_epoch(toy_curves, 'val_accuracy'): 'acc' in the name, so larger is better",
+      best_epoch(toy_curves, "val_accuracy"), 2, hint="mode='auto' looks for 'acc' in the monitored name")
+check("best_epoch(toy_curves, 'val_accuracy', mode='min')", best_epoch(toy_curves, "val_accuracy", mode="min"), 1,
+      hint="an explicit mode overrides the name: 'min' picks the smallest value")
+check("the type of best_epoch's result", type(best_epoch(toy_curves, "val_loss")).__name__, "int",
+      hint="np.argmin returns a NumPy integer: return int(...) + 1")
 
 
 # %% [markdown]
@@ -735,7 +744,7 @@ def save_and_reload(model, folder, name):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0c748ec0423344b35f09816387d4dcdc", "grade": true, "grade_id": "save_and_reload_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9a3507a786faee4a96eca4403074a394", "grade": true, "grade_id": "save_and_reload_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 saved_path, reloaded = save_and_reload(classifier, os.path.join(WORK_DIR, "exercise6"), "classifier")
 check("the saved path", saved_path, os.path.join(WORK_DIR, "exercise6", "classifier.keras"),
       hint="join the folder and name + '.keras'")
@@ -743,6 +752,8 @@ check_that("the file to exist", os.path.isfile(saved_path), got=saved_path, hint
 check("predictions of the reloaded classifier (exactly equal)", reloaded.predict(images_test, verbose=0),
       classifier.predict(images_test, verbose=0), rtol=0, atol=0,
       hint="return keras.models.load_model(path), not the original model")
+check_that("the reloaded model to be a new object, not `model` itself", reloaded is not classifier,
+           hint="return keras.models.load_model(path), not the original model")
 
 # %% [markdown]
 # ## 6. Callbacks
@@ -1001,7 +1012,7 @@ with needs("exercise 9 (`read_scalars`)"):
              caption="The same numbers as the History object: TensorBoard shows exactly what fit() reported.")
     plt.show()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bc82af935e0dea612293952d317c03ba", "grade": true, "grade_id": "read_scalars_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d491c6eaa91ddace109613847384d33e", "grade": true, "grade_id": "read_scalars_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("read_scalars(train folder, 'epoch_loss') against the History", list(train_loss_events.values()),
       tb_history.history["loss"], rtol=1e-6,
       hint="loop over the events of every file, keep value.tag == tag, read tf.make_ndarray(value.tensor)")
@@ -1010,6 +1021,27 @@ check("the steps read from the train folder", list(train_loss_events), list(rang
 check("read_scalars(validation folder, 'epoch_accuracy')",
       list(read_scalars(os.path.join(run_dir, "validation"), "epoch_accuracy").values()),
       tb_history.history["val_accuracy"], rtol=1e-6)
+
+
+def restarted_run(steps_before, steps_after):
+    """A folder with two event files, as a run that restarted writes: tag 'probe' = step / 2, tag 'other' = -1."""
+    folder = tempfile.mkdtemp(dir=WORK_DIR)
+    for steps in (steps_before, steps_after):
+        writer = tf.summary.create_file_writer(folder)
+        with writer.as_default():
+            for step in steps:
+                tf.summary.scalar("probe", step / 2, step=step)
+                tf.summary.scalar("other", -1.0, step=step)
+        writer.close()
+    return folder
+
+
+restarted = read_scalars(restarted_run([2, 0, 1], [3]), "probe")
+check("read_scalars over two event files, steps written 2, 0, 1 then 3", restarted,
+      {0: 0.0, 1: 0.5, 2: 1.0, 3: 1.5}, hint="read every file whose name contains 'tfevents', keep only `tag`")
+check("the order of the steps", list(restarted), [0, 1, 2, 3], hint="return dict(sorted(found.items()))")
+check("the types of the values", {type(v).__name__ for v in restarted.values()}, {"float"},
+      hint="tf.make_ndarray gives a NumPy array: convert each value with float(...)")
 
 # %% [markdown]
 # ## What you built

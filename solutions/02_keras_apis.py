@@ -164,13 +164,20 @@ check("best_epoch({'val_loss': [0.9, 0.4, 0.6]})", best_epoch({"val_loss": [0.9,
 check("best_epoch(history) of the digit classifier", best_epoch(history),
       int(np.argmin(history.history["val_loss"])) + 1,
       hint="accept a History object too: its values are in history.history")
+toy_curves = {"val_loss": [1.1, 0.6, 0.6, 0.7], "val_accuracy": [0.4, 0.8, 0.8, 0.75]}
+check("best_epoch(toy_curves, 'val_loss') with a tie at epochs 2 and 3", best_epoch(toy_curves, "val_loss"), 2,
+      hint="on a tie the earliest epoch wins: np.argmin and np.argmax return the first best index")
+check("best_epoch(toy_curves, 'val_accuracy'): 'acc' in the name, so larger is better",
+      best_epoch(toy_curves, "val_accuracy"), 2, hint="mode='auto' looks for 'acc' in the monitored name")
+check("best_epoch(toy_curves, 'val_accuracy', mode='min')", best_epoch(toy_curves, "val_accuracy", mode="min"), 1,
+      hint="an explicit mode overrides the name: 'min' picks the smallest value")
+check("the type of best_epoch's result", type(best_epoch(toy_curves, "val_loss")).__name__, "int",
+      hint="np.argmin returns a NumPy integer: return int(...) + 1")
 ### BEGIN HIDDEN TESTS
 curves = {"loss": [1.0, 0.5, 0.2, 0.1], "val_loss": [1.1, 0.6, 0.6, 0.7],
           "accuracy": [0.5, 0.7, 0.9, 0.95], "val_accuracy": [0.4, 0.8, 0.8, 0.75]}
-check("best_epoch(curves, 'val_loss') with a tie", best_epoch(curves, "val_loss"), 2)
-check("best_epoch(curves, 'val_accuracy') (higher is better)", best_epoch(curves, "val_accuracy"), 2)
 check("best_epoch(curves, 'loss')", best_epoch(curves, "loss"), 4)
-check_that("best_epoch to return a Python int", type(best_epoch(curves)) is int, got=type(best_epoch(curves)))
+check("best_epoch(curves, 'accuracy', mode='max')", best_epoch(curves, "accuracy", mode="max"), 4)
 rng = np.random.default_rng(7)
 random_curve = {"val_mae": list(rng.uniform(size=12))}
 check("best_epoch on a random 'val_mae' curve (an error: smaller is best)", best_epoch(random_curve, "val_mae"),
@@ -841,8 +848,9 @@ check_that("the file to exist", os.path.isfile(saved_path), got=saved_path, hint
 check("predictions of the reloaded classifier (exactly equal)", reloaded.predict(images_test, verbose=0),
       classifier.predict(images_test, verbose=0), rtol=0, atol=0,
       hint="return keras.models.load_model(path), not the original model")
+check_that("the reloaded model to be a new object, not `model` itself", reloaded is not classifier,
+           hint="return keras.models.load_model(path), not the original model")
 ### BEGIN HIDDEN TESTS
-check_that("the reloaded model to be a new object", reloaded is not classifier)
 nested = os.path.join(tempfile.mkdtemp(dir=WORK_DIR), "not", "yet", "there")
 two_in = keras.Input(shape=(3,), name="a")
 two_out = [layers.Dense(2, name="first")(two_in), layers.Dense(1, name="second")(two_in)]
@@ -1154,23 +1162,32 @@ check("the steps read from the train folder", list(train_loss_events), list(rang
 check("read_scalars(validation folder, 'epoch_accuracy')",
       list(read_scalars(os.path.join(run_dir, "validation"), "epoch_accuracy").values()),
       tb_history.history["val_accuracy"], rtol=1e-6)
+
+
+def restarted_run(steps_before, steps_after):
+    """A folder with two event files, as a run that restarted writes: tag 'probe' = step / 2, tag 'other' = -1."""
+    folder = tempfile.mkdtemp(dir=WORK_DIR)
+    for steps in (steps_before, steps_after):
+        writer = tf.summary.create_file_writer(folder)
+        with writer.as_default():
+            for step in steps:
+                tf.summary.scalar("probe", step / 2, step=step)
+                tf.summary.scalar("other", -1.0, step=step)
+        writer.close()
+    return folder
+
+
+restarted = read_scalars(restarted_run([2, 0, 1], [3]), "probe")
+check("read_scalars over two event files, steps written 2, 0, 1 then 3", restarted,
+      {0: 0.0, 1: 0.5, 2: 1.0, 3: 1.5}, hint="read every file whose name contains 'tfevents', keep only `tag`")
+check("the order of the steps", list(restarted), [0, 1, 2, 3], hint="return dict(sorted(found.items()))")
+check("the types of the values", {type(v).__name__ for v in restarted.values()}, {"float"},
+      hint="tf.make_ndarray gives a NumPy array: convert each value with float(...)")
 ### BEGIN HIDDEN TESTS
-probe_dir = tempfile.mkdtemp(dir=WORK_DIR)
-first_writer = tf.summary.create_file_writer(probe_dir)
-with first_writer.as_default():
-    for step in (2, 0, 1):
-        tf.summary.scalar("probe", step * 0.5, step=step)
-        tf.summary.scalar("other", -1.0, step=step)
-first_writer.close()
-second_writer = tf.summary.create_file_writer(probe_dir)  # a second file, as after a restart
-with second_writer.as_default():
-    tf.summary.scalar("probe", 7.25, step=3)
-second_writer.close()
-scalars = read_scalars(probe_dir, "probe")
-check("read_scalars over two event files", scalars, {0: 0.0, 1: 0.5, 2: 1.0, 3: 7.25})
-check("the order of the steps", list(scalars), [0, 1, 2, 3])
-check_that("the values to be Python floats", all(type(v) is float for v in scalars.values()), got=scalars)
-check("read_scalars for a tag that is not there", read_scalars(probe_dir, "missing"), {})
+scalars = read_scalars(restarted_run([5, 4], [7, 6]), "probe")
+check("read_scalars over two other event files", scalars, {4: 2.0, 5: 2.5, 6: 3.0, 7: 3.5})
+check("the order of those steps", list(scalars), [4, 5, 6, 7])
+check("read_scalars for a tag that is not there", read_scalars(restarted_run([0], [1]), "missing"), {})
 ### END HIDDEN TESTS
 
 # %% [markdown]
