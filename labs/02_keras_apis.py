@@ -1012,7 +1012,7 @@ with needs("exercise 9 (`read_scalars`)"):
              caption="The same numbers as the History object: TensorBoard shows exactly what fit() reported.")
     plt.show()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d491c6eaa91ddace109613847384d33e", "grade": true, "grade_id": "read_scalars_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a2a66fa3a11b31b8e0ea3d8a23d41868", "grade": true, "grade_id": "read_scalars_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("read_scalars(train folder, 'epoch_loss') against the History", list(train_loss_events.values()),
       tb_history.history["loss"], rtol=1e-6,
       hint="loop over the events of every file, keep value.tag == tag, read tf.make_ndarray(value.tensor)")
@@ -1039,7 +1039,7 @@ def restarted_run(steps_before, steps_after):
 restarted = read_scalars(restarted_run([2, 0, 1], [3]), "probe")
 check("read_scalars over two event files, steps written 2, 0, 1 then 3", restarted,
       {0: 0.0, 1: 0.5, 2: 1.0, 3: 1.5}, hint="read every file whose name contains 'tfevents', keep only `tag`")
-check("the order of the steps", list(restarted), [0, 1, 2, 3], hint="return dict(sorted(found.items()))")
+check("the order of the steps", list(restarted), [0, 1, 2, 3], hint="sort the dictionary by step before returning it")
 check("the types of the values", {type(v).__name__ for v in restarted.values()}, {"float"},
       hint="tf.make_ndarray gives a NumPy array: convert each value with float(...)")
 
