@@ -321,7 +321,7 @@ check("df/dy for array inputs x=[1, 2], y=[3, -1]", array_dy, [2.0, 5.0])
 
 
 # %% [markdown]
-# ### Exercise 6: a minimiser for any function
+# ### Exercise 6 (a problem): a minimiser for any function
 #
 # Gradients are what training follows downhill, and the loop that follows them is yours to
 # design. Write `minimize(f, x0)` that finds a minimum of a smooth function `f` from the
@@ -436,7 +436,7 @@ add_caption(fig, "Step and ReLU pass no gradient for x < 0; sigmoid and tanh sat
 plt.show()
 
 # %% [markdown]
-# ### Exercise 7: derivatives by hand
+# ### Exercise 7 (a problem): derivatives by hand
 #
 # Write `derivative(name, x)` that returns the derivative of the activation called `name`
 # (a key of `ACTIVATIONS`) at the points `x`, written from the table above with TensorFlow

@@ -177,7 +177,7 @@ check("the type of best_epoch's result", type(best_epoch(toy_curves, "val_loss")
 
 
 # %% [markdown]
-# ### Exercise 2: the smallest network that still works
+# ### Exercise 2 (a problem): the smallest network that still works
 #
 # The classifier above has 4,810 parameters. Models that run on a phone or a microcontroller
 # (lab 08) have to be small, so how small can this one get? Write `build_small_classifier()`
@@ -232,7 +232,7 @@ print("train:", xd_train.shape, "test:", xd_test.shape)
 print(f"test MSE of always predicting the training mean (the baseline): {baseline_mse:.3f}")
 
 # %% [markdown]
-# ### Exercise 3: a regressor that beats the baseline
+# ### Exercise 3 (a problem): a regressor that beats the baseline
 #
 # Write `fit_regressor(x, y)` that builds a regressor for the table `x` (one row per patient,
 # `x.shape[1]` columns) and the standardised target `y`, compiles it, trains it on `(x, y)`
@@ -376,7 +376,7 @@ wide_train, wide_test = xd_train[:, WIDE_COLUMNS], xd_test[:, WIDE_COLUMNS]
 print("wide input:", wide_train.shape, "deep input:", xd_train.shape)
 
 # %% [markdown]
-# ### Exercise 4: wire a wide-and-deep model
+# ### Exercise 4 (a problem): wire a wide-and-deep model
 #
 # Write `build_wide_and_deep(n_wide, n_deep)` that returns a **compiled** Functional
 # `keras.Model` with two inputs and two outputs. How deep and how wide the deep path is, its

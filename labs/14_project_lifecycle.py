@@ -340,7 +340,7 @@ def train_model(x, y, epochs=150, seed=0):
     return lambda z: network(torch.tensor(np.asarray(z, dtype="float32"))).argmax(dim=1).numpy()
 
 # %% [markdown]
-# ### Exercise 4: the tiny-batch check
+# ### Exercise 4 (a problem): the tiny-batch check
 #
 # Write `overfit_check(train_fn, x, y)`. `train_fn(x, y, epochs)` trains a fresh model and
 # returns a function `predict(x) -> labels`. Return `True` when the pipeline can fit a tiny
@@ -520,7 +520,7 @@ with needs("exercise 5 (tag_report)"):
 # model gets wrong and people get right. The lab knows what the old scanner does
 # (`old_scanner`), as a team would after looking at a few scans.
 #
-# ### Exercise 6: fix the data, not the model
+# ### Exercise 6 (a problem): fix the data, not the model
 #
 # Write `improve_data(x, y, max_new=400)` that returns a new training set `(x_new, y_new)`:
 # the original rows first, unchanged and in order, followed by at most `max_new` new rows

@@ -199,7 +199,7 @@ class TorchMLP(nn.Module):
 print(TorchMLP(N_INPUTS, N_HIDDEN, N_CLASSES, dropout=DROPOUT))
 
 # %% [markdown]
-# ### Exercise 1: a training loop, specified by what it must do
+# ### Exercise 1 (a problem): a training loop, specified by what it must do
 #
 # The loop above is the bare minimum. Write `train_epoch(model, x, y, optimizer, loss_fn,
 # batch_size=32, seed=0)`, one epoch of training that behaves as follows:
@@ -379,7 +379,7 @@ for layer in keras_mlp.layers:
           f"activation {config.get('activation')}, rate {config.get('rate')}")
 
 # %% [markdown]
-# ### Exercise 2: port this model, whatever its layers
+# ### Exercise 2 (a problem): port this model, whatever its layers
 #
 # Write `torch_twin(keras_model)`: given a trained `keras.Sequential` made of `Dense` and
 # `Dropout` layers, in any number and order, return a PyTorch module (for example an

@@ -186,7 +186,7 @@ print(f"registered 'triage' version {registered.version} from run {baseline.run_
 print("loaded back:", type(v2).__name__, "validation scores", show(scores(y_val, v2.predict(x_val))))
 
 # %% [markdown]
-# ### Exercise 1: promote the best run
+# ### Exercise 1 (a problem): promote the best run
 #
 # Write `promote_best(experiment_id, model_name, alias, metric="accuracy", min_recall=0.95)`.
 # Every run of the experiment logged the metrics `metric` and `recall_malignant` and a model
@@ -456,7 +456,7 @@ print("server stopped after", server.served, "requests; still running:", server.
 # with a Python error message, when the fault was on its side. Production services validate
 # their input and answer `400 Bad Request` with a message the client can act on.
 #
-# ### Exercise 3: a prediction route that validates its input
+# ### Exercise 3 (a problem): a prediction route that validates its input
 #
 # Write `handle_predict(body, predict, n_features=30, threshold=0.5)`. `body` is the raw
 # request body (bytes) and `predict` a function from a float32 array of shape

@@ -319,7 +319,7 @@ rows_seen = np.flatnonzero(gradient.any(axis=1))
 print("input rows the centre output depends on:", rows_seen, "-> receptive field", len(rows_seen))
 
 # %% [markdown]
-# ### Exercise 3: the receptive field of a stack
+# ### Exercise 3 (a problem): the receptive field of a stack
 #
 # Write `receptive_field(stack)`: `stack` lists the layers from the input upwards as
 # `(kernel_size, stride)` pairs (square windows, `padding="valid"`; a pooling layer is a
@@ -758,7 +758,7 @@ with needs("exercise 4 (`transfer_model`, `unfreeze`)"):
 # hundred product or medical images). With one draw of images per budget, the order of
 # curves this close can also change with the draw, most at the smallest budgets.
 #
-# ### Exercise 5: ten labels per class
+# ### Exercise 5 (a problem): ten labels per class
 #
 # You are given 10 labelled images of each of the digits 5-9 and the pretrained base saved
 # at `BASE_PATH`. Write `few_label_classifier(images, labels)` that returns a trained Keras

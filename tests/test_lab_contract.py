@@ -18,6 +18,7 @@ from helpers import lab_params
 
 REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.S)
 MIN_EXERCISES = 5
+MIN_PROBLEMS = 2
 
 
 def test_there_are_labs():
@@ -36,6 +37,15 @@ def secret_lines(lab: str) -> set[str]:
 def release_text(lab: str) -> str:
     nb = nbformat.read(LABS / f"{lab}.ipynb", as_version=4)
     return "\n".join(cell.source for cell in nb.cells) + (LABS / f"{lab}.py").read_text()
+
+
+@pytest.mark.parametrize("lab", lab_params())
+def test_every_lab_sets_at_least_two_problems(lab):
+    """A problem gives a specification and an acceptance test and leaves the steps to the student;
+    its heading says so, "### Exercise N (a problem): ...", so students and reviewers can tell."""
+    text = (SOLUTIONS / f"{lab}.py").read_text()
+    problems = re.findall(r"^# ### Exercise \d+ \(a problem\): (.*)$", text, re.M)
+    assert len(problems) >= MIN_PROBLEMS, f"{lab}: {len(problems)} exercise(s) marked '(a problem)': {problems}"
 
 
 @pytest.mark.parametrize("lab", lab_params())
