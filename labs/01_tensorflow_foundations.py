@@ -565,5 +565,7 @@ check_that("a test accuracy above 0.9", test_accuracy > 0.9, got=test_accuracy)
 # - TensorFlow 1 made you build a graph and run it in a session; `tf.function` builds the same
 #   graph by tracing Python, and retraces when the input signature changes.
 # - `GradientTape` differentiates any computation it records, which is all training needs.
+# - Following the gradient is a design problem of its own: a fixed step crawls along a narrow
+#   valley or diverges across it, so your minimiser chose its step from what `f` did.
 # - A network is variables, matrix products, an activation and a loss; Keras (next week)
 #   packages exactly this.
