@@ -86,7 +86,7 @@ for ax, degree, verdict in zip(axes, (1, 4, 15), ("under-fit", "good fit", "over
     ax.text(-0.95, -1.85, f"train MSE {train_mse:.3f}\nvalidation MSE {val_mse:.3f}", fontsize=9)
     labelled(ax, f"degree {degree}: {verdict}", "x", "y")
 axes[0].legend(loc="upper left", fontsize=8)
-add_caption(fig, "A line misses the wave; degree 4 follows it; degree 15 threads every noisy point "
+add_caption(fig, "A line misses the wave; degree 4 follows it; degree 15 passes close to every noisy point "
             "and swings wildly between them.")
 plt.show()
 
@@ -115,7 +115,7 @@ sweep_errors = np.array([polynomial_errors(x_wave, y_wave, x_wave_val, y_wave_va
 raise NotImplementedError()
 print("best degree:", best_degree)
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c2b1107e8bf1e38753cc33c0f9104866", "grade": true, "grade_id": "polynomial_sweep_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "921c44f6a81925c1654ee83a2a3b4237", "grade": true, "grade_id": "polynomial_sweep_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("the train MSE of polynomial_errors at degree 0",
       polynomial_errors(x_wave, y_wave, x_wave_val, y_wave_val, 0)[0], np.var(y_wave),
       hint="a degree-0 polynomial is the mean of y_train, so its train MSE is the variance of y_train")
@@ -123,15 +123,25 @@ train_curve = sweep_errors[:, 0]
 errors_3 = polynomial_errors(x_wave, y_wave, x_wave_val, y_wave_val, 3)
 check_that("polynomial_errors to return a tuple of two floats", isinstance(errors_3, tuple) and len(errors_3) == 2
            and all(type(value) is float for value in errors_3), got=errors_3,
-           hint="return (float(train_mse), float(val_mse))")
+           hint="convert each NumPy number to a Python float and return the two as one tuple, train first")
 check_that("the train MSE never to grow with the degree", bool(np.all(np.diff(train_curve) <= 1e-6 * train_curve[0])),
            got=train_curve, hint="measure the train error on the same points you fitted")
+check("the validation MSE of polynomial_errors at degree 0",
+      polynomial_errors(x_wave, y_wave, x_wave_val, y_wave_val, 0)[1], np.mean((np.mean(y_wave) - y_wave_val) ** 2),
+      hint="fit on the training points, then measure the error of that same polynomial on x_val against y_val")
+check_that("best_degree to be the degree whose validation MSE is the lowest of the sweep",
+           best_degree in DEGREES and sweep_errors[DEGREES.index(best_degree), 1] == sweep_errors[:, 1].min(),
+           got={"best_degree": best_degree, "its validation MSE": float(sweep_errors[DEGREES.index(best_degree), 1])
+                if best_degree in DEGREES else None, "lowest validation MSE": float(sweep_errors[:, 1].min())},
+           hint="look for the minimum in column 1 of sweep_errors (the validation MSE), not column 0")
 check_that("the best degree to be between 2 and 8", 2 <= best_degree <= 8, got=best_degree,
            hint="take the degree with the lowest validation MSE, column 1 of sweep_errors")
 
 # %% [markdown]
 # Plotted against the degree, the two errors tell the whole story: training error falls
-# steadily, validation error falls, bottoms out, and climbs again.
+# steadily, validation error falls, bottoms out at degrees 3 and 4 (degree 4 lower by a
+# hair), and climbs again, unevenly: past the minimum each degree swings differently between
+# the 20 points, so the curve zigzags, and it is highest at degree 14, not 15.
 
 # %%
 with needs("exercise 1 (`polynomial_errors` and `best_degree`)"):
@@ -289,7 +299,7 @@ def top_k_by_correlation(x, y, k):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d39f920002f5c71c95b5015cf11ccb41", "grade": true, "grade_id": "feature_filter_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "83918139e7fe234650d7ef5bb8bbc348", "grade": true, "grade_id": "feature_filter_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 kept_by_hand = top_k_by_correlation(x_fit, y_fit, 10)
 check("top_k_by_correlation(x_fit, y_fit, 10) against SelectKBest(f_classif, k=10)", kept_by_hand,
       SelectKBest(f_classif, k=10).fit(x_fit, y_fit).get_support(indices=True),
@@ -298,14 +308,16 @@ check_that("every kept column to be a real feature (index below 30)", bool(np.al
            got=kept_by_hand)
 check_that("a sorted NumPy array of integer indices", isinstance(kept_by_hand, np.ndarray)
            and kept_by_hand.dtype.kind in "iu" and bool(np.all(np.diff(kept_by_hand) > 0)), got=kept_by_hand,
-           hint="np.sort(np.argsort(-np.abs(correlation))[:k]) is sorted and made of ints")
+           hint="argsort gives integer column positions; keep the k with the largest |correlation| and put "
+                "those positions in increasing order")
 
 
 # %% [markdown]
 # Now every remedy gets the same training budget, one at a time, and we measure each on the
-# **test** set, which no model and no choice has looked at. The figure is the log-loss
-# (lower is better); accuracy is printed too. Feature selection uses `SelectKBest`, fitted on
-# the training rows only.
+# **test** set, which no model and no choice has looked at. The table prints each model's
+# test log-loss (lower is better) and accuracy; the figure after it shows each model's
+# validation log-loss epoch by epoch. Feature selection uses `SelectKBest`, fitted on the
+# training rows only.
 
 # %%
 def test_scores(model, columns):
@@ -339,7 +351,8 @@ for name, history in histories.items():
     ax.plot(np.arange(1, len(history["val_loss"]) + 1), history["val_loss"], label=name)
 ax.legend(fontsize=8)
 labelled(ax, "Validation loss of the baseline and each remedy", "epoch", "validation log-loss",
-         caption="Each remedy flattens or stops the baseline's rising validation curve to a different degree.")
+         caption="Every remedy ends below the baseline; the small model still improves at epoch 100, dropout "
+                 "and feature selection turn upward after their minimum.")
 plt.show()
 
 # %% [markdown]
@@ -367,7 +380,7 @@ for name, gain in ranking:
 raise NotImplementedError()
 print("helped:", helped, "| best:", best_remedy)
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a5da7eafaff1ff2c07a005e005e896ad", "grade": true, "grade_id": "remedy_report_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "3b4ee907cdd17b9a90e826c1cc889a7b", "grade": true, "grade_id": "remedy_report_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 toy = rank_remedies({"baseline": 0.5, "worse": 0.6, "better": 0.4})
 check("the names of rank_remedies on a toy dict, best first", [name for name, _ in toy], ["better", "worse"],
       hint="leave the baseline out and sort by gain, largest first")
@@ -377,7 +390,15 @@ check("the names of rank_remedies with baseline='ref'",
       [name for name, _ in rank_remedies({"a": 2.0, "ref": 4.0, "b": 5.0}, baseline="ref")], ["a", "b"],
       hint="use the baseline argument as the key of the reference loss, and leave that key out")
 check_that("best_remedy to be one of the remedies measured above", best_remedy in remedy_losses
-           and best_remedy != "baseline", got=best_remedy, hint="take the first name of rank_remedies(remedy_losses)")
+           and best_remedy != "baseline", got=best_remedy, hint="a name from remedy_losses other than the baseline")
+your_gains = dict(rank_remedies(remedy_losses))
+check_that("best_remedy to have the largest gain of rank_remedies(remedy_losses)",
+           best_remedy in your_gains and your_gains[best_remedy] == max(your_gains.values()),
+           got={"best_remedy": best_remedy, "gains": your_gains}, hint="the best remedy is the one that cut the loss most")
+check_that("helped to hold every remedy with a positive gain, and only those, in ranking order",
+           list(helped) == [name for name, _ in rank_remedies(remedy_losses) if your_gains[name] > 0],
+           got={"helped": helped, "ranking": rank_remedies(remedy_losses)},
+           hint="walk through the ranking from the top and keep the names whose gain is above 0")
 
 
 # %% [markdown]
@@ -396,7 +417,8 @@ check_that("best_remedy to be one of the remedies measured above", best_remedy i
 # and returns both numbers. Remedies may be combined. Each call trains one network (about a
 # second), so keep your own search to a handful of calls. The grader also trains your
 # settings on two other random splits of the tumours, with the same two limits: settings
-# that pass on one split by luck will not pass there.
+# that pass on one split by luck will not pass there. To try a split of your own, pass
+# `noisy_split(seed)` and the same `seed` to `gap_report`, with a seed other than 0.
 
 # %%
 def gap_report(settings, data, seed=0, epochs=EPOCHS):
@@ -534,16 +556,18 @@ cancer_folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).sp
 by_hand = cross_validate_by_hand(make_logistic, features, target, cancer_folds)
 print("fold accuracies:", np.round(by_hand, 3), "mean ± std: %.3f ± %.3f" % mean_and_spread(by_hand))
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "df360f3ed0a00a5bf6fcc12ff1dbcdaf", "grade": true, "grade_id": "cross_validate_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "7290bbee144b8130a404efb5ec610d24", "grade": true, "grade_id": "cross_validate_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("cross_validate_by_hand against cross_val_score on the breast cancer folds", by_hand,
       cross_val_score(make_logistic(), features, target, cv=cancer_folds),
       hint="for each (train, val) pair: build a fresh model with make_model(), fit it on the rows x[train], "
            "then score it on the rows x[val]")
 check("mean_and_spread([0.8, 0.9, 1.0])", mean_and_spread([0.8, 0.9, 1.0]), [0.9, np.std([0.8, 0.9, 1.0])],
-      hint="return (np.mean(scores), np.std(scores))")
+      hint="the mean, and the standard deviation with NumPy's default (divide by n, ddof=0)")
 check_that("mean_and_spread to return a tuple of two floats",
            isinstance(mean_and_spread(by_hand), tuple) and all(type(v) is float for v in mean_and_spread(by_hand)),
-           got=mean_and_spread(by_hand), hint="wrap both in float(...)")
+           got=mean_and_spread(by_hand), hint="convert both NumPy numbers to Python floats")
+check_that("cross_validate_by_hand to return a NumPy array", isinstance(by_hand, np.ndarray),
+           got=type(by_hand).__name__, hint="collect the fold scores, then turn the list into an array")
 
 
 # %% [markdown]
@@ -655,7 +679,8 @@ ax.fill_between(epochs_axis, mean_curve - std_curve, mean_curve + std_curve, col
 ax.axvline(chosen_epochs, color="gray", linestyle=":", label=f"chosen: {chosen_epochs} epochs")
 ax.legend(fontsize=8)
 labelled(ax, "4-fold validation loss of the network, epoch by epoch", "epoch", "validation log-loss",
-         caption="The folds disagree on the details; their mean has a clear minimum (band: ± one std).")
+         caption="Each fold reaches its own minimum at a different epoch; their mean has a shallow minimum "
+                 "(band: ± one std).")
 plt.show()
 
 # %% [markdown]
@@ -680,7 +705,7 @@ def one_se_epochs(val_curves):
 epochs_one_se = one_se_epochs(cv_curves)
 print("lowest mean:", chosen_epochs, "epochs; one-standard-error rule:", epochs_one_se, "epochs")
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "583c7854278fc5dbd5d179e777581001", "grade": true, "grade_id": "one_se_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "6dcbe713ea5c78a64c12f3ecfcbbef55", "grade": true, "grade_id": "one_se_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 toy_curves = [[0.9, 0.50, 0.44, 0.40], [1.1, 0.60, 0.50, 0.50], [1.0, 0.46, 0.50, 0.48]]
 check("one_se_epochs on a toy array", one_se_epochs(toy_curves), 3,
       hint="the mean curve is [1.0, 0.52, 0.48, 0.46]; the lowest is at epoch 4, its standard error is about "
@@ -690,7 +715,11 @@ check("one_se_epochs when all folds agree", one_se_epochs([[3.0, 2.0, 1.0, 1.5]]
 check_that("the one-SE choice not to exceed the lowest-mean choice", epochs_one_se <= chosen_epochs,
            got=(epochs_one_se, chosen_epochs))
 check_that("one_se_epochs to return a Python int", type(one_se_epochs(toy_curves)) is int,
-           got=type(one_se_epochs(toy_curves)).__name__, hint="return int(...) of the epoch number")
+           got=type(one_se_epochs(toy_curves)).__name__, hint="convert the NumPy index to a Python int")
+check("one_se_epochs on two folds [[1.0, 0.62, 0.58, 0.40], [1.0, 0.62, 0.58, 0.60]]",
+      one_se_epochs([[1.0, 0.62, 0.58, 0.40], [1.0, 0.62, 0.58, 0.60]]), 3,
+      hint="at epoch 4 the losses 0.40 and 0.60 have std(ddof=1) 0.141, so se = 0.141 / sqrt(2) = 0.10 and the "
+           "limit is 0.60: epoch 3 (0.58) is within it, epoch 2 (0.62) is not. ddof=0 gives 4; no sqrt(k) gives 2")
 
 # %% [markdown]
 # ## 6. What to do with the k results
@@ -756,11 +785,14 @@ ensemble_accuracy = float(np.mean(ensemble_proba(fold_models, xc_test).argmax(ax
 print("each tree:", [round(model.score(xc_test, yc_test), 3) for model in fold_models])
 print("ensemble of the five:", round(ensemble_accuracy, 3))
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "8596a1728a536cf5273875cbd1d4214c", "grade": true, "grade_id": "fold_ensemble_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "3374e79a895625a600b46509b51f2a3f", "grade": true, "grade_id": "fold_ensemble_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check("the number of fold models", len(fold_models), 5, hint="fit one model per (train, val) pair")
 probabilities = ensemble_proba(fold_models, xc_test)
 check("the shape of ensemble_proba(fold_models, xc_test)", np.shape(probabilities), (len(xc_test), 2),
       hint="average the (n_samples, 2) arrays of predict_proba over the models (axis 0)")
+check("ensemble_proba of the first two fold models", ensemble_proba(fold_models[:2], xc_test),
+      (fold_models[0].predict_proba(xc_test) + fold_models[1].predict_proba(xc_test)) / 2,
+      hint="each entry is the mean of the models' probabilities for that row and class")
 check("the row sums of the ensemble's probabilities", np.sum(probabilities, axis=1), np.ones(len(xc_test)),
       hint="an average of probability rows still sums to 1")
 check_that("an ensemble test accuracy above 0.88", ensemble_accuracy > 0.88, got=ensemble_accuracy)
