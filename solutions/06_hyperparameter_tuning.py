@@ -1361,8 +1361,9 @@ with needs("exercise 9 (`extrapolate`)"):
 # 1. build a `mapping` of length `new_units`: the original indices `0 ... units - 1` in order,
 #    followed by `new_units - units` indices drawn with
 #    `np.random.default_rng(seed).integers(0, units, size=new_units - units)`;
-# 2. return `(W1[:, mapping], b1[mapping], W2[mapping] / counts[mapping][:, None])`, where
-#    `counts[i]` is how many times unit `i` appears in `mapping` (`np.bincount`).
+# 2. return the widened `(W1, b1, W2)`: new unit `j` takes the incoming weights (column of
+#    `W1`) and the bias of unit `mapping[j]`, and the outgoing weights (row of `W2`) of that
+#    unit divided by the number of times it appears in `mapping` (`np.bincount` counts them).
 #
 # Raise a `ValueError` when `new_units` is smaller than `units`.
 

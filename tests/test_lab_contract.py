@@ -34,6 +34,15 @@ def secret_lines(lab: str) -> set[str]:
     return {line for line in inside - outside if len(line) >= 12 and not line.startswith("#")}
 
 
+def solution_statements(lab: str) -> set[str]:
+    """Solution statements long enough to give an answer away if quoted anywhere (a hint, the prose)."""
+    text = (SOLUTIONS / f"{lab}.py").read_text()
+    inside = {line.strip().removeprefix("return ") for match in REGION.finditer(text) if match.group(1) == "SOLUTION"
+              for line in match.group(2).splitlines()}
+    outside = {line.strip().removeprefix("return ") for line in REGION.sub("", text).splitlines()}
+    return {line for line in inside - outside if len(line) >= 30 and not line.startswith("#")}
+
+
 def release_text(lab: str) -> str:
     nb = nbformat.read(LABS / f"{lab}.ipynb", as_version=4)
     return "\n".join(cell.source for cell in nb.cells) + (LABS / f"{lab}.py").read_text()
@@ -55,6 +64,8 @@ def test_release_holds_no_solution_and_no_hidden_test(lab):
         assert marker not in text, f"{lab}: the release still contains '### {marker}'"
     leaked = sorted(line for line in secret_lines(lab) if line in text)
     assert not leaked, f"{lab}: solution or hidden-test lines reached the release: {leaked[:5]}"
+    quoted = sorted(statement for statement in solution_statements(lab) if statement in text)
+    assert not quoted, f"{lab}: a hint or the prose quotes the solution: {quoted[:5]}"
     assert text.count("raise NotImplementedError()") >= MIN_EXERCISES
 
 
