@@ -15,17 +15,23 @@ CELL_TIMEOUT = 40  # seconds per cell when grading a sample class; the slowest l
 # on an idle machine, and ten times as long when several kernels share two busy cores
 
 
+def graded_points(lab: str) -> tuple[dict[str, int], dict[str, int]]:
+    """``(tests, written)``: the points of each autograded exercise and of each written answer of ``lab``."""
+    tests, written = {}, {}
+    for cell in source_notebook(lab).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):  # a tests cell, or a written answer (graded by hand: solution and grade)
+            (written if meta.get("solution") else tests)[meta["grade_id"].removesuffix("_tests")] = meta["points"]
+    return tests, written
+
+
 def autograded_points(lab: str = CLASS_LAB, exercises: set[str] | None = None) -> int:
     """The autograded points of ``lab`` (of only ``exercises`` when given), read from its source.
 
     Tests that grade a sample class compare against this, never a literal total, so a lab can
     gain or lose an exercise without the grading tests being rewritten.
     """
-    points = {}
-    for cell in source_notebook(lab).cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution"):  # a tests cell (written answers are graded by hand)
-            points[meta["grade_id"].removesuffix("_tests")] = meta["points"]
+    points, _ = graded_points(lab)
     unknown = set(exercises or ()) - set(points)
     if unknown:
         raise ValueError(f"{lab} has no autograded exercise {sorted(unknown)}; it has {sorted(points)}")

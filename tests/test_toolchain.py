@@ -13,6 +13,7 @@ from autograder.build import SourceError, source_notebook
 from autograder.collect import collect
 from autograder.intake import compare_with_release, read_submission
 from autograder.paths import REPO, Course, check_lab_name
+from helpers import graded_points
 
 GOOD = '''# %% [markdown]
 # # Lab 98: tiny
@@ -188,11 +189,7 @@ def test_readme_lab_table_counts_every_labs_exercises_and_points():
     rows = {line.split("|")[1].strip(): line.split("|")[4].strip()
             for line in (REPO / "README.md").read_text().splitlines() if re.match(r"\| \d\d \| \[", line)}
     for lab in lab_names():
-        tests, written = [], []
-        for cell in source_notebook(lab).cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("grade"):
-                (written if meta.get("solution") else tests).append(meta["points"])
+        tests, written = (list(points.values()) for points in graded_points(lab))
         expected = f"{len(tests)} ({sum(tests)})" + (f" + {len(written)} written ({sum(written)})" if written else "")
         said = rows.get(lab[:2])
         assert said == expected, f"README's row for {lab} says {said!r}, its source grades {expected!r}"
