@@ -289,7 +289,7 @@ COMMANDS: list[Command] = [
                                                "(default: <course dir>/reports/LAB)"))),
     Command("similarity", semester_commands.cmd_similarity,
             "pairs of students with the same exercise code: HTML side by side and CSV (flags, never penalises)",
-            (LAB, Arg("--threshold", type=float, default=0.6,
+            (LAB, Arg("--threshold", type=float, default=0.5,
                       help="flag pairs at or above this share (default %(default)s)"),
              Arg("--min-tokens", type=int, default=40,
                  help="and sharing at least this many normalised tokens (default %(default)s)"),
