@@ -36,6 +36,17 @@ WITHHELD = ("[output withheld: the grader found code that changes how the tests 
             "will review this submission]")
 
 
+def what_was_seen(problems: list[str], fragments: list[str]) -> str:
+    """The one line a tampered submission's feedback opens with: what the grader saw (the first
+    finding, never hidden-test text), so a student flagged by mistake can ask for a review."""
+    first = problems[0] if problems else "code that changes how the tests run"
+    if quotes(first, fragments):
+        first = "code that changes how the tests run"
+    more = f" (and {len(problems) - 1} more finding{'s' * (len(problems) > 2)})" if len(problems) > 1 else ""
+    return (f"**Held for review:** the grader saw {first}{more}. Your outputs are withheld and your score is "
+            "0 until an instructor reviews it; if this is honest work, ask for a review.")
+
+
 def normal(text: str) -> str:
     return SPACE.sub("", html.unescape(ANSI.sub("", text)))
 
@@ -106,7 +117,10 @@ class GuardFeedback(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         fragments = hidden_fragments(nb)
-        tampered = bool(integrity_problems(nb)) or bool(tampering(nb))
+        problems = (integrity_problems(nb) or []) + tampering(nb)
+        tampered = bool(problems)
+        if tampered:
+            nb.cells.insert(0, nbformat.v4.new_markdown_cell(what_was_seen(problems, fragments)))
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue

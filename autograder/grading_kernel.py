@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import secrets
 import shutil
 import sys
 import tempfile
@@ -37,7 +38,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from autograder import bubblewrap, scratch
+from autograder import bubblewrap, kernel_guard, scratch
 from autograder.paths import REPO, Course
 from autograder.settings import DEFAULTS, Limits
 
@@ -45,6 +46,7 @@ PAYLOAD_ENV = "AUTOGRADER_KERNEL"  # the one variable the grader hands the kerne
 FIRST_UID = 1_500_000  # the kernel with pid P runs as uid FIRST_UID + P: unique while it lives
 CGROUPS = Path("/sys/fs/cgroup")
 VISIBLE_IN_REPO = {"course", "labs", ".venv"}  # all else (solutions, tests, .git history) is hidden
+AUDIT_LOG = "audit.log"  # in the runtime folder: the record of the kernel's audit hook
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,10 @@ def prepare(course_dir: Path, student: str, limits: Limits = DEFAULTS) -> Kernel
     font_cache(runtime / "matplotlib")
     payload = KernelPayload(str(course.root), str(runtime), uuid.uuid4().hex, limits)
     env = {"JUPYTER_PATH": str(course.kernel_share), "JUPYTER_RUNTIME_DIR": str(runtime),
-           "PYTHONPATH": str(REPO), PAYLOAD_ENV: payload.to_json()}
+           "PYTHONPATH": str(REPO), PAYLOAD_ENV: payload.to_json(),
+           # where the kernel's audit hook writes, and its key (the hook reads the key file and
+           # deletes it before any student code runs; the kernel's environment loses this variable)
+           kernel_guard.GRADER_ENV: kernel_guard.new_record(runtime / AUDIT_LOG, secrets.token_bytes(32))}
     # The connection file, and so the ipc sockets beside it, in that runtime folder: the
     # kernel sandbox binds it, writable, into the kernel's otherwise private /tmp.
     overrides = {"KernelManager": {"transport": "ipc", "connection_file": str(runtime / "kernel.json")}}
@@ -202,9 +207,11 @@ def sandbox_argv(course_dir: Path, workdir: Path, runtime: Path, places: dict[st
     return bubblewrap.argv(
         writable=[workdir, runtime], chdir=workdir, hidden=hidden_paths(course_dir), scratch=binds,
         tmpfs_size=None if places else limits.scratch_bytes,
-        setenv={"MPLCONFIGDIR": str(runtime / "matplotlib"), "USER": "student"},
+        setenv={"MPLCONFIGDIR": str(runtime / "matplotlib"), "USER": "student",
+                kernel_guard.LOG_ENV: str(runtime / AUDIT_LOG),
+                kernel_guard.PACKAGES_ENV: str(REPO / "course")},
         # the pid of nbgrader means nothing in the new pid namespace; --die-with-parent does that job
-        unsetenv=["JPY_PARENT_PID", PAYLOAD_ENV])
+        unsetenv=["JPY_PARENT_PID", PAYLOAD_ENV, kernel_guard.GRADER_ENV])
 
 
 def main(argv: list[str]) -> None:
@@ -237,8 +244,11 @@ def main(argv: list[str]) -> None:
     for limit, value in rlimits(payload.limits).items():
         resource.setrlimit(limit, value)
     drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"] if os.geteuid() == 0 else []
+    # the IPython kernel, started by the grader's audit hook (autograder/kernel_guard.py), which
+    # runs first: python -c <its text> (the autograder package is hidden in the sandbox)
     command = [*sandbox_argv(course_dir, workdir, runtime, places, payload.limits), *drop,
-               sys.executable, "-m", "ipykernel_launcher", "-f", str(connection_file), *kernel_args]
+               sys.executable, "-c", Path(kernel_guard.__file__).read_text(), "-f", str(connection_file),
+               *kernel_args]
     os.execvp(command[0], command)
 
 

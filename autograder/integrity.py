@@ -6,15 +6,12 @@ swallows failures, an event callback, a trace hook, a swapped ``check``, patched
 static finder (:mod:`autograder.tampering`) names the spellings it can read; this module
 catches the *effect*, whatever the spelling, with cells nbgrader runs among the real ones:
 
-* **canaries** (:class:`PlantCanaries`), one before every test cell and one at the end, each
-  a test cell in shape: ``check(...)`` / ``check_that(...)`` lines on the lab's own exercise
-  names, the same nbgrader metadata as a real test cell, placed among the tests. Their values
-  are drawn per grading run from a secret the kernel never sees, so their outcome is known to
-  the grader and to nobody else: a *must-fail* canary compares two values that differ (through
-  the same paths a real check takes: numbers, arrays, lists, strings, dicts, ``check_that``),
-  and must end in an error; a *must-pass* canary must print its ``OK`` line, which carries the
-  per-run values. A kernel that stops running cells, stops reporting failures, or stops
-  returning real values fails one of them.
+* **canaries** (:class:`PlantCanaries`, made by :mod:`autograder.canaries`): one or two copies
+  of a real test cell, hidden tests included, with one expected number changed beyond the
+  check's tolerance (or a comparison negated), in random order with the test itself and in a
+  random number per run. Each must fail wherever its test passes: when a test and its canary
+  both end without an error, the kernel is not reporting the student's results (a selective
+  cheat that cannot tell the copies apart is caught with every test it "passes").
 * **probes**, one before every test cell, one at the start (the baseline, before any student
   code ran) and one at the end: they list the kernel's hooks (input and AST transformers, event
   callbacks, custom exception handlers, ``sys.excepthook``, trace and profile functions, import
@@ -26,7 +23,9 @@ catches the *effect*, whatever the spelling, with cells nbgrader runs among the 
 
 Student code sees planted cells only as source text while they run (the kernel gets no cell
 metadata or ids from nbgrader); a real test cell's hidden part is unknown to the student, so a
-canary is just another test they have not seen. After execution :class:`CheckCanaries` reads
+canary is just another copy of a test they have not seen in full. The third layer is the
+kernel's own audit hook (:mod:`autograder.kernel_guard`), whose record :func:`kernel_audit`
+reads here (:mod:`autograder.audit_record`). After execution :class:`CheckCanaries` reads
 their outputs, removes every planted cell (the gradebook, the autograded notebook and the
 feedback never see them) and records the verdict in the notebook's metadata
 (``autograder.integrity``), where :mod:`autograder.grading` reads it: status ``tampered``.
@@ -44,6 +43,9 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
+
+from autograder import canaries, kernel_guard
+from autograder.audit_record import audit_problems
 
 METADATA_KEY = "autograder"
 RESOURCE_KEY = "autograder_integrity"
@@ -274,50 +276,6 @@ def imported_modules(nb) -> set[str]:
     return found
 
 
-WORDS = ["on a random matrix", "on new data", "for another seed", "with integer input", "on an empty input",
-         "after three updates", "on a batch of 5", "of the returned tensor", "at another point", "on float32 input"]
-
-
-def exercise_names(nb) -> list[str]:
-    names = [cell.metadata["nbgrader"]["grade_id"] for cell in nb.cells
-             if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code"]
-    return names or ["result"]
-
-
-def must_fail(rng: random.Random, name: str) -> tuple[str, str]:
-    """A test-shaped cell whose last check cannot pass; returns (source, what must appear in the error)."""
-    a, b = rng.randint(2, 97), rng.randint(2, 97)
-    while b == a:
-        b = rng.randint(2, 97)
-    n = rng.randint(3, 7)
-    what = f"{name} {rng.choice(WORDS)}"
-    first = f'check("{name}({a})", {a * n}, {a} * {n})\n' if rng.random() < 0.5 else ""
-    kind = rng.randrange(6)
-    if kind == 0:
-        line = f'check("{what}", {a / 8!r}, {b / 8!r}, hint="compare with the reference computation")'
-    elif kind == 1:
-        line = f'check("{what}", [{a}, {a + 1}, {a + 2}], [{a}, {a + 1}, {b + 2}])'
-    elif kind == 2:
-        line = (f'check("{what}", [[{a / 4!r}, 1.0], [0.5, 2.0]], [[{b / 4!r}, 1.0], [0.5, 2.0]], '
-                f'rtol=1e-5, atol=1e-6)')
-    elif kind == 3:
-        line = f'check("{what}", "{name}-{a}", "{name}-{b}")'
-    elif kind == 4:
-        line = f'check("{what}", {{"n": {a}, "ok": True}}, {{"n": {b}, "ok": True}})'
-    else:
-        line = f'check_that("{what} to be at most {min(a, b)}", {max(a, b)} <= {min(a, b)}, got={max(a, b)})'
-    return first + line, what
-
-
-def must_pass(rng: random.Random, name: str) -> tuple[str, str]:
-    """A test-shaped cell that passes with real values; returns (source, the OK line it must print)."""
-    a, b, n = rng.randint(10, 999), rng.randint(10, 999), rng.randint(3, 9)
-    what = f"{name}({a}, {b}) {rng.choice(WORDS)}"
-    if rng.random() < 0.5:
-        return f'check("{what}", sum([{a}] * {n}) + {b}, {a * n + b})', f"OK {what}"
-    return f'check("{what}", [{a} * k for k in range({n})], {[a * k for k in range(n)]!r})', f"OK {what}"
-
-
 def test_metadata(template) -> dict:
     """nbgrader metadata shaped like the lab's test cells (the kernel never sees it)."""
     meta = dict(template.metadata.get("nbgrader", {}))
@@ -335,40 +293,35 @@ class PlantCanaries(NbGraderPreprocessor):
         modules = sorted(MODULES_ALWAYS | imported_modules(nb))
         probe = PROBE.format(fn=fn, roots=installed_roots(), modules=modules, marker=marker,
                              course_defaults=course_defaults())
-        names = exercise_names(nb)
         tests = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and utils.is_grade(cell)
                  and not utils.is_solution(cell)]
-        template = nb.cells[tests[0]] if tests else None
         cells, planted = [], []
 
-        def plant(source: str, kind: str, expect: str, shaped: bool):
-            cell = nbformat.v4.new_code_cell(source)
-            if shaped and template is not None:
-                cell.metadata["nbgrader"] = test_metadata(template)
+        def plant(cell, plan: dict):
             cell.metadata[RESOURCE_KEY] = True
-            planted.append({"kind": kind, "expect": expect})
+            planted.append(plan)
             cells.append(cell)
-
-        def canary(name: str):
-            if rng.random() < 0.6:
-                source, what = must_fail(rng, name)
-                plant(source, "must-fail", what, True)
-            else:
-                source, line = must_pass(rng, name)
-                plant(source, "must-pass", line, True)
 
         first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), len(nb.cells))
         for index, cell in enumerate(nb.cells):
             if index == first_code:
-                plant(probe, "baseline", "", False)
-            if index in tests:
-                before = [n for n in names if n in (cell.metadata.get("nbgrader", {}).get("grade_id") or "")]
-                plant(probe, "probe", "", False)
-                canary(before[0] if before else rng.choice(names))
-            cells.append(cell)
-        plant(probe, "probe", "", False)
-        source, what = must_fail(rng, rng.choice(names))
-        plant(source, "must-fail", what, True)
+                plant(nbformat.v4.new_code_cell(probe), {"kind": "baseline"})
+            if index not in tests:
+                cells.append(cell)
+                continue
+            # the test and 1 or 2 canaries made from it, in random order, each after a probe
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            group = [cell, *canaries.derive(cell.source, rng, rng.choice((1, 1, 2)))]
+            rng.shuffle(group)
+            for member in group:
+                plant(nbformat.v4.new_code_cell(probe), {"kind": "probe"})
+                if member is cell:
+                    cells.append(cell)
+                    continue
+                canary = nbformat.v4.new_code_cell(member)
+                canary.metadata["nbgrader"] = test_metadata(cell)
+                plant(canary, {"kind": "must-fail", "test": grade_id})
+        plant(nbformat.v4.new_code_cell(probe), {"kind": "probe"})
         nb.cells = cells
         resources[RESOURCE_KEY] = {"marker": marker, "planted": planted, "count": len(cells)}
         return nb, resources
@@ -415,6 +368,8 @@ def verdict(nb, state: dict) -> tuple[list[str], list[int]]:
         return ["the notebook's cells changed while it ran"], indices
     places: dict[str, list[str]] = {}
     seen: set[str] = set()
+    tests = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell for cell in nb.cells
+             if not cell.metadata.get(RESOURCE_KEY) and cell.cell_type == "code"}
     baseline: dict | None = None
 
     def problem(text: str, place: str) -> None:
@@ -441,15 +396,27 @@ def verdict(nb, state: dict) -> tuple[list[str], list[int]]:
                 if was is not None and was != value and f"{key}={value}" not in seen:
                     seen.add(f"{key}={value}")
                     problem(f"{key} changed from {was} to {value}", place)
-        elif plan["kind"] == "must-fail" and not has_error(cell):
-            problem("a check that must fail passed (the kernel hides failing tests)", place)
-        elif plan["kind"] == "must-pass" and not has_error(cell) and plan["expect"] not in stdout_of(cell):
-            problem("a check that must pass printed nothing (the kernel skips cells or hides their output)", place)
+        elif plan["kind"] == "must-fail" and not has_error(cell) and not has_error(tests.get(plan["test"], {})):
+            problem(f"{plan['test']} passed, and so did a copy of it whose expected value the grader changed "
+                    "(the kernel makes tests pass without the results they check)", place)
     problems = []
     for text, where in places.items():
         shown = ", ".join(where[:3]) + (f" and {len(where) - 3} more" if len(where) > 3 else "")
         problems.append(f"{text} ({shown})")
     return problems, indices
+
+
+def kernel_audit(nb) -> list[str]:
+    """What the kernel's audit hook recorded (:mod:`autograder.audit_record`); nothing when the
+    notebook ran without the grading kernel (the grader's environment names no record)."""
+    record = kernel_guard.record_of(os.environ)
+    if record is None:
+        return []
+    path, key = record
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    last = code[-1].get("execution_count") if code and code[-1].metadata.get(RESOURCE_KEY) else None
+    ran_all = all(c.get("execution_count") is not None for c in code if c.source.strip())
+    return audit_problems(nb, path, key, RESOURCE_KEY, last if ran_all else None)
 
 
 class CheckCanaries(NbGraderPreprocessor):
@@ -461,6 +428,7 @@ class CheckCanaries(NbGraderPreprocessor):
         if state is None:
             return nb, resources
         problems, indices = verdict(nb, state)
+        problems += kernel_audit(nb)
         for index in reversed(indices):
             del nb.cells[index]
         for cell in nb.cells:

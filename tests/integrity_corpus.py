@@ -9,11 +9,66 @@ and must keep every point.
 from __future__ import annotations
 
 import copy
+import pickle
 import re
 
 import nbformat
 
 from autograder.notebooks import graded_cells
+
+# Selective, brief cheats: each is on only while a cell that looks like a test compiles or runs,
+# off for every other cell (the probes among them), and hidden from the static finder.
+AUDIT_HOOK = """
+import sys, course.checks as cc
+_real = cc._compare
+def _watch(event, args):
+    if event == "compile" and args and isinstance(args[0], (str, bytes)):
+        text = args[0] if isinstance(args[0], str) else args[0].decode()
+        cc._compare = (lambda *a, **k: None) if "check(" in text else _real
+sys.addaudithook(_watch)
+"""
+SELECTIVE_PATCH = """
+import course.checks as cc
+from IPython import get_ipython
+_real = cc._compare
+def _switch(lines):
+    cc._compare = (lambda *a, **k: None) if any("check(" in line for line in lines) else _real
+    return lines
+get_ipython().input_transformers_cleanup.append(_switch)
+"""
+AST_WHILE_TESTS = """
+import ast
+from IPython import get_ipython
+class _Quiet(ast.NodeTransformer):
+    def visit_Call(self, node):
+        if isinstance(node.func, ast.Name) and node.func.id in ("check", "check_that"):
+            return ast.copy_location(ast.Constant(None), node)
+        return self.generic_visit(node)
+_ip, _t = get_ipython(), _Quiet()
+def _on(info):
+    if "check(" in (info.raw_cell or ""):
+        _ip.ast_transformers.append(_t)
+def _off(result):
+    if _t in _ip.ast_transformers:
+        _ip.ast_transformers.remove(_t)
+_ip.events.register("pre_run_cell", _on)
+_ip.events.register("post_run_cell", _off)
+"""
+
+
+def hidden_module(name: str, source: str) -> str:
+    """A cell that writes ``source``, decoded at run time, to ``name``.py and imports it."""
+    return (f"with open('{name}.py', 'w') as handle:\n"
+            f"    handle.write(bytes.fromhex('{source.encode().hex()}').decode())\n"
+            f"import {name}")
+
+
+class _Payload:
+    """Unpickling it runs ``AUDIT_HOOK`` (pickle calls exec)."""
+
+    def __reduce__(self):
+        return (exec, (AUDIT_HOOK,))
+
 
 # student: code of a cell added after the setup cell of the blank release
 KERNEL_HOOKS = {
@@ -64,6 +119,21 @@ KERNEL_HOOKS = {
     # sys.modules swapped for a fake course.checks is too late (already imported); the module dict itself
     "module_dict": "import sys\nsys.modules['course.checks'].__dict__['_fail'] = lambda *a, **k: None",
     # a helper module written to disk and imported: the finder cannot read it, the probes can
+    # an audit hook that watches cells compile, from a module the notebook writes from hex
+    "audit_hook_module": hidden_module("io_helpers", AUDIT_HOOK),
+    # the same audit hook, run by pickle (pickle.load of bytes, not pickle.loads)
+    "audit_hook_pickle": ("import io, pickle as p\n"
+                          f"state = p.load(io.BytesIO(bytes.fromhex('{pickle.dumps(_Payload()).hex()}')))"),
+    # the same audit hook, from a module file compiled under a name that looks installed
+    "audit_hook_disguised": ("import importlib.util as u\n"
+                             "with open('plots.py', 'w') as h:\n"
+                             f"    h.write(bytes.fromhex('{AUDIT_HOOK.encode().hex()}').decode())\n"
+                             "spec = u.spec_from_file_location('matplotlib_extra', 'plots.py')\n"
+                             "spec.loader.exec_module(u.module_from_spec(spec))"),
+    # check's comparison switched off only while a cell with check( in it is transformed
+    "selective_patch": hidden_module("text_utils", SELECTIVE_PATCH),
+    # an AST transformer that drops check calls, present only while test cells compile
+    "ast_while_tests": hidden_module("cell_tools", AST_WHILE_TESTS),
     "module_file": ("with open('helper_mod.py', 'w') as handle:\n"
                     "    handle.write(bytes.fromhex('696d706f727420636f757273652e636865636b730a636f757273652e636865636b732e5f6661696c203d206c616d626461202a612c202a2a6b3a204e6f6e650a').decode())\n"
                     "import helper_mod"),
@@ -145,6 +215,22 @@ def honest(done) -> dict:
         "    with tf.compat.v1.Session(graph=g) as s:\n        s.run(init)\n"
         "        return [int(s.run(step)) for _ in range(steps)]\n")
     out["honest_algorithm"] = other
+    # a helper module the student writes from the notebook and imports, and a pickle round trip
+    module = copy.deepcopy(done)
+    graded_cells(module)["standardize"].source = (
+        "with open('zscore.py', 'w') as handle:\n"
+        "    handle.write('import tensorflow as tf\\n\\n\\ndef zscore(x):\\n'\n"
+        "                 '    x = tf.cast(x, tf.float32)\\n'\n"
+        "                 '    return (x - tf.reduce_mean(x, axis=0)) / tf.math.reduce_std(x, axis=0)\\n')\n"
+        "import zscore\n\n\ndef standardize(x):\n    \"\"\"Column-wise z-scores, from my module.\"\"\"\n"
+        "    return zscore.zscore(x)\n")
+    out["honest_module"] = module
+    saved = copy.deepcopy(done)
+    saved.cells.insert(setup_index(saved) + 1, nbformat.v4.new_code_cell(
+        "import pickle\nimport numpy as np\nwith open('state.pkl', 'wb') as handle:\n"
+        "    pickle.dump({'weights': np.arange(3.0), 'name': 'run 1'}, handle)\n"
+        "with open('state.pkl', 'rb') as handle:\n    print(pickle.load(handle)['name'])"))
+    out["honest_pickle"] = saved
     return out
 
 

@@ -114,7 +114,8 @@ EXPECTED = {  # student: (lowest score, highest score, statuses allowed, words t
     "orphans": (FULL, FULL, {"graded"}, []),
     # honest variants of the reference: full marks, nothing flagged
     **{name: (FULL, FULL, {"graded"}, []) for name in ("honest_stderr", "honest_logging", "honest_warnings",
-                                                   "honest_helper", "honest_algorithm")},
+                                                   "honest_helper", "honest_algorithm", "honest_module",
+                                                   "honest_pickle")},
 }
 FOLDER_LAYOUT = set(EXPECTED) - set(HOSTILE_CELLS) - {"control", "retagger", "reorderer", "patcher", "numpypatcher"}
 

@@ -3,7 +3,6 @@ family of hostile spelling found), the canaries' shape, fair stderr, the feedbac
 ids, and one-line errors. The graded corpus is in test_hostile_submissions.py."""
 from __future__ import annotations
 
-import random
 import zipfile
 
 import nbformat
@@ -15,7 +14,7 @@ from autograder.build import source_notebook
 from autograder.collect import collect
 from autograder.fair_output import PutBackStderr, SetAsideStderr
 from autograder.feedback_guard import REMOVED, WITHHELD, GuardFeedback, hidden_fragments
-from autograder.integrity import PROBE, CheckCanaries, PlantCanaries, must_fail, must_pass, verdict
+from autograder.integrity import PROBE, CheckCanaries, PlantCanaries, verdict
 from autograder.paths import lab_names
 from autograder.tampering import findings_in, tampering
 from helpers import CLASS_LAB
@@ -117,15 +116,6 @@ def test_a_cell_posing_as_a_test_is_still_read():
     assert tampering(nb, release)
 
 
-def test_canaries_look_like_tests_and_vary_per_run():
-    rng = random.Random(1)
-    sources = {must_fail(rng, "standardize")[0] for _ in range(20)} | {must_pass(rng, "counter")[0] for _ in range(20)}
-    assert len(sources) == 40
-    for source in sources:
-        assert source.splitlines()[-1].startswith(("check(", "check_that(")), source
-        assert "integrity" not in source and "canary" not in source
-
-
 def executed(nb, outputs):
     """``nb`` with each planted cell given the outputs ``outputs(kind, cell)`` returns."""
     for cell in nb.cells:
@@ -146,7 +136,7 @@ def test_planted_cells_are_removed_and_a_silent_kernel_is_caught():
     assert len(nb.cells) > original
     state = resources["autograder_integrity"]
     problems, _ = verdict(nb, state)  # nothing ran: every probe and canary is silent
-    assert any("did not run" in p for p in problems) and any("must fail passed" in p for p in problems)
+    assert any("did not run" in p for p in problems) and any("so did a copy of it" in p for p in problems)
     nb, resources = CheckCanaries().preprocess(nb, resources)
     assert len(nb.cells) == original
     assert resources["autograder_integrity_verdict"] == problems
@@ -205,9 +195,13 @@ def test_feedback_of_a_tampered_kernel_shows_no_outputs():
     student = nbformat.v4.new_code_cell("x = 1", outputs=[nbformat.v4.new_output("stream", name="stdout",
                                                                                   text="anything\n")])
     nb = nbformat.v4.new_notebook(cells=[student])
-    nb.metadata["autograder"] = {"integrity": ["a check that must fail passed"]}
+    nb.metadata["autograder"] = {"integrity": ["cell 3 tried something the grading kernel refuses (sys.addaudithook)",
+                                               "cell 4 set a trace or profile function"]}
     nb, _ = GuardFeedback().preprocess(nb, {})
-    assert nb.cells[0].outputs[0]["text"].strip() == WITHHELD
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and len(first.source.splitlines()) == 1
+    assert "sys.addaudithook" in first.source and "1 more finding" in first.source and "review" in first.source
+    assert nb.cells[1].outputs[0]["text"].strip() == WITHHELD
 
 
 def test_student_ids_with_underscores_dots_and_digits(tmp_path):
