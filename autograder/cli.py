@@ -20,14 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import nbgrader_run, selfcheck, semester_commands
-from autograder.bubblewrap import SandboxUnavailable
+from autograder import nbgrader_run
 from autograder.build import build_lab
-from autograder.collect import collect
-from autograder.grading import default_jobs, feedback_class, grade_class
+from autograder.grading.bubblewrap import SandboxUnavailable
+from autograder.grading.collect import collect
+from autograder.grading.run import default_jobs, feedback_class, grade_class
 from autograder.outcomes import Outcome, Status, read_outcomes, write_outcomes
 from autograder.paths import DB_URL_ENV, GRADING, LABS, REPO, Course, check_lab_name, init_course_dir, lab_names
-from autograder.settings import DEFAULTS, GiB
+from autograder.semester import commands as semester_commands
+from autograder.settings import DEFAULTS, GiB, limits_of
+from autograder.tools import selfcheck
 
 
 @dataclass(frozen=True)
@@ -97,15 +99,6 @@ def cmd_collect(args) -> int:
     print(f"collected {len(collected)} submission(s) of {lab}; {len(problems)} file(s) skipped")
     semester_commands.record_times(args, lab)
     return 0
-
-
-def limits_of(args):
-    """The :class:`~autograder.settings.Limits` the command line asks for."""
-    memory = getattr(args, "memory", None)
-    if memory is not None and not memory > 0:
-        raise ValueError(f"--memory must be a positive number of GiB, got {memory!r}")
-    return DEFAULTS.replace(submission_timeout=getattr(args, "timeout", None),
-                            memory=int(memory * GiB) if memory is not None else None)
 
 
 def cmd_autograde(args) -> int:
@@ -208,21 +201,21 @@ def cmd_selfcheck(args) -> int:
 
 
 def cmd_benchmark(args) -> int:
-    from autograder import lab_timing
+    from autograder.tools import lab_timing
 
     os.environ.pop(DB_URL_ENV, None)  # no gradebook involved; keep it from the kernels
     return lab_timing.main(args.labs)
 
 
 def cmd_grading_benchmark(args) -> int:
-    from autograder import speedup
+    from autograder.tools import speedup
 
     os.environ.pop(DB_URL_ENV, None)  # scratch gradebooks only
     return speedup.main(check_lab_name(args.lab), args.students, args.jobs)
 
 
 def cmd_report(args) -> int:
-    from autograder import report
+    from autograder.tools import report
 
     lab = check_lab_name(args.lab)
     html_path, csv_path = report.build_report(lab, args.course_dir, args.out)

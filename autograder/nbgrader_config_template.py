@@ -31,21 +31,21 @@ c.Execute.timeout = DEFAULTS.cell_timeout
 c.Execute.kernel_name = "python3"
 # nbgrader's own steps after execution, with one more: no output may exceed a fixed size
 # (LimitOutput only counts lines; one giant line would pass).
-# Around Execute, the integrity checks (autograder/integrity.py): canaries and probes planted
+# Around Execute, the integrity checks (autograder/integrity/planted.py): canaries and probes planted
 # among the test cells, judged and removed right after. Around SaveAutoGrades, stderr in test
 # cells is set aside so warnings and logging never cost points (autograder/fair_output.py).
 c.Autograde.autograde_preprocessors = [
-    "autograder.integrity.PlantCanaries",
+    "autograder.integrity.planted.PlantCanaries",
     "nbgrader.preprocessors.Execute",
-    "autograder.integrity.CheckCanaries",
+    "autograder.integrity.planted.CheckCanaries",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "autograder.cap_output.CapOutputSize",
-    "autograder.integrity.RecordIntegrity",
-    "autograder.fair_output.SetAsideStderr",
+    "autograder.grading.cap_output.CapOutputSize",
+    "autograder.integrity.planted.RecordIntegrity",
+    "autograder.grading.fair_output.SetAsideStderr",
     "nbgrader.preprocessors.SaveAutoGrades",
-    "autograder.fair_output.PutBackStderr",
+    "autograder.grading.fair_output.PutBackStderr",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
@@ -58,8 +58,8 @@ c.OverwriteCells.add_missing_cells = True
 # the cells, and not in the tracebacks of failing tests (which quote the lines they ran).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "autograder.feedback_guard.GuardFeedback",  # no hidden-test text in any output
+    "autograder.integrity.feedback_guard.GuardFeedback",  # no hidden-test text in any output
     "nbgrader.preprocessors.ClearHiddenTests",
-    "autograder.hide_tracebacks.HideTestTracebacks",
+    "autograder.integrity.hide_tracebacks.HideTestTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -118,12 +118,12 @@ class Course:
     # the semester: who is enrolled, the late policy, when each submission arrived
     @property
     def roster(self) -> Path:
-        """The class list exported from the LMS (autograder.roster)."""
+        """The class list exported from the LMS (autograder.semester.roster)."""
         return self.root / "roster.csv"
 
     @property
     def late_policy(self) -> Path:
-        """Due dates, penalty, late days, extensions (autograder.late_policy)."""
+        """Due dates, penalty, late days, extensions (autograder.semester.late_policy)."""
         return self.root / "late_policy.toml"
 
     def times(self, lab: str) -> Path:

@@ -3,7 +3,7 @@
 :class:`Limits` is the only place a number like "120 s per cell" is written. The course's
 ``nbgrader_config.py`` reads its nbgrader-side values (per-cell timeout, output cap) from
 :data:`DEFAULTS`; the grader hands a :class:`Limits` to each sandboxed kernel as one JSON
-payload (:mod:`autograder.grading_kernel`); the README's and the book's tables are generated
+payload (:mod:`autograder.grading.kernel`); the README's and the book's tables are generated
 from :func:`markdown_table`. To add a limit: add a field with its ``doc`` here, use it where it
 applies, and regenerate the README table (``make docs``); the test suite fails until you do.
 """
@@ -74,6 +74,15 @@ class Limits:
 
 
 DEFAULTS = Limits()
+
+
+def limits_of(args) -> Limits:
+    """The :class:`Limits` a command line asks for (``--timeout`` in seconds, ``--memory`` in GiB)."""
+    memory = getattr(args, "memory", None)
+    if memory is not None and not memory > 0:
+        raise ValueError(f"--memory must be a positive number of GiB, got {memory!r}")
+    return DEFAULTS.replace(submission_timeout=getattr(args, "timeout", None),
+                            memory=int(memory * GiB) if memory is not None else None)
 
 
 def human(value, unit: str) -> str:

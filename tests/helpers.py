@@ -4,10 +4,10 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from autograder import selfcheck
 from autograder.build import build_lab, source_notebook
-from autograder.grading import grade_class
+from autograder.grading.run import grade_class
 from autograder.paths import Course, init_course_dir, lab_names
+from autograder.tools import selfcheck
 
 LABS = lab_names()
 CLASS_LAB = "01_tensorflow_foundations"  # the lab the sample classes submit

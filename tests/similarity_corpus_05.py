@@ -1,6 +1,6 @@
 """Lab 05's exercises solved three more honest ways, written from the student notebook only.
 
-Used by tests/test_similarity_calibration.py to calibrate ``autograder.similarity``: each
+Used by tests/test_similarity_calibration.py to calibrate ``autograder.semester.similarity``: each
 student below read ``labs/05_classification_metrics_roc_auc.ipynb`` (never the reference) and
 filled in the stubs in their own style. ``fill(release, student)`` puts a student's code into the
 release's exercise cells, in place of each ``# YOUR CODE HERE`` / ``raise NotImplementedError()``

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from autograder.build import source_notebook
-from autograder.canaries import derive, sites
-from autograder.integrity import RESOURCE_KEY, PlantCanaries
+from autograder.integrity.canaries import derive, sites
+from autograder.integrity.planted import RESOURCE_KEY, PlantCanaries
 from autograder.notebooks import is_test_cell
 from autograder.paths import lab_names
 from course.checks import CheckFailed, check

@@ -1,6 +1,6 @@
 """Manual grading in a real browser: a written answer of lab 09 graded in nbgrader's formgrader reaches the export.
 
-The course is started by the instructor command's own code (:mod:`autograder.formgrader`),
+The course is started by the instructor command's own code (:mod:`autograder.semester.formgrader`),
 on a scratch course where one student's lab 09 (the blank release plus a written answer) is
 autograded. Headless Chromium (Debian's, driven by Playwright, as in tests/test_browser.py;
 installed by scripts/setup-browser.sh) opens formgrader's manual-grading list, the student's
@@ -22,12 +22,12 @@ import urllib.request
 import nbformat
 import pytest
 
-from autograder import formgrader
 from autograder.build import build_lab
-from autograder.grading import grade_class
+from autograder.grading.run import grade_class
 from autograder.notebooks import graded_cells
 from autograder.outcomes import write_outcomes
 from autograder.paths import REPO, Course, init_course_dir
+from autograder.semester import formgrader
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("formgrader")]
 

@@ -15,7 +15,7 @@ import pytest
 
 from autograder.notebooks import graded_cells
 from autograder.paths import LABS, Course
-from autograder.synthetic import solved
+from autograder.tools.synthetic import solved
 from helpers import CLASS_LAB as LAB
 from helpers import FULL, autograded_points, released_course
 

@@ -5,13 +5,13 @@ import nbformat
 import pytest
 
 from autograder.build import source_notebook
-from autograder.cap_output import CapOutputSize
-from autograder.hide_tracebacks import HideTestTracebacks
+from autograder.grading.cap_output import CapOutputSize
+from autograder.grading.worker import Worker
+from autograder.integrity.hide_tracebacks import HideTestTracebacks
+from autograder.integrity.tampering import tampering
 from autograder.notebooks import graded_cells
 from autograder.paths import LABS, lab_names
-from autograder.synthetic import exercises, solved
-from autograder.tampering import tampering
-from autograder.worker import Worker
+from autograder.tools.synthetic import exercises, solved
 
 
 def notebook(*sources: str, test: str | None = None):

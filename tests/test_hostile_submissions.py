@@ -23,10 +23,10 @@ import nbformat
 import pytest
 from integrity_corpus import HIDDEN_LINE, KERNEL_HOOKS, corpus
 
-from autograder.feedback_guard import hidden_fragments, normal
+from autograder.integrity.feedback_guard import hidden_fragments, normal
 from autograder.notebooks import graded_cells, nbgrader_meta
 from autograder.paths import SOLUTIONS, Course
-from autograder.synthetic import solved
+from autograder.tools.synthetic import solved
 from helpers import CLASS_LAB as LAB
 from helpers import FULL, autograded_points, released_course
 

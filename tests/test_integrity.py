@@ -11,12 +11,12 @@ from nbgrader.utils import determine_grade
 
 from autograder import cli
 from autograder.build import source_notebook
-from autograder.collect import collect
-from autograder.fair_output import PutBackStderr, SetAsideStderr
-from autograder.feedback_guard import REMOVED, WITHHELD, GuardFeedback, hidden_fragments
-from autograder.integrity import PROBE, CheckCanaries, PlantCanaries, verdict
+from autograder.grading.collect import collect
+from autograder.grading.fair_output import PutBackStderr, SetAsideStderr
+from autograder.integrity.feedback_guard import REMOVED, WITHHELD, GuardFeedback, hidden_fragments
+from autograder.integrity.planted import PROBE, CheckCanaries, PlantCanaries, verdict
+from autograder.integrity.tampering import findings_in, tampering
 from autograder.paths import lab_names
-from autograder.tampering import findings_in, tampering
 from helpers import CLASS_LAB
 
 HOSTILE = {  # one spelling per family; each must be found

@@ -9,10 +9,10 @@ import jupytext
 import nbformat
 import pytest
 
-from autograder import selfcheck
 from autograder.build import source_notebook
 from autograder.outcomes import Status
 from autograder.paths import LABS, SOLUTIONS
+from autograder.tools import selfcheck
 from helpers import LABS as ALL_LABS
 from helpers import lab_params
 

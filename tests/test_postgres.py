@@ -23,7 +23,7 @@ import pytest
 
 from autograder.build import build_lab, source_notebook
 from autograder.paths import DB_URL_ENV, Course, init_course_dir
-from autograder.synthetic import solved
+from autograder.tools.synthetic import solved
 from helpers import CLASS_LAB as LAB
 from helpers import FULL, short_cell_timeout
 

@@ -9,12 +9,12 @@ import sys
 import nbformat
 import pytest
 
-from autograder import report
 from autograder.build import source_notebook
 from autograder.gradebook import open_gradebook
 from autograder.notebooks import graded_cells
 from autograder.outcomes import Outcome, Status, read_outcomes, write_outcomes
-from autograder.synthetic import exercises, solved
+from autograder.tools import report
+from autograder.tools.synthetic import exercises, solved
 from helpers import CLASS_LAB as LAB
 from helpers import released_course
 

@@ -6,11 +6,12 @@ import subprocess
 
 import pytest
 
-from autograder import bubblewrap, selfcheck
 from autograder.build import build_lab
-from autograder.grading import grade_class
+from autograder.grading import bubblewrap
+from autograder.grading.run import grade_class
 from autograder.outcomes import Status
 from autograder.paths import SOLUTIONS, Course
+from autograder.tools import selfcheck
 
 NETWORK_LAB = '''# %% [markdown]
 # # Lab 99: a lab that reaches for the network

@@ -28,7 +28,9 @@ import pytest
 from similarity_corpus import HONEST, reformatted, renamed, reordered
 
 from autograder.build import build_lab, source_notebook
-from autograder.late_policy import (
+from autograder.notebooks import graded_cells
+from autograder.paths import SOLUTIONS, Course, init_course_dir
+from autograder.semester.late_policy import (
     Policy,
     SubmissionTime,
     ledger,
@@ -37,10 +39,8 @@ from autograder.late_policy import (
     read_policy,
     submission_times,
 )
-from autograder.notebooks import graded_cells
-from autograder.paths import SOLUTIONS, Course, init_course_dir
-from autograder.roster import RosterError, read_roster
-from autograder.synthetic import solved
+from autograder.semester.roster import RosterError, read_roster
+from autograder.tools.synthetic import solved
 from helpers import CLASS_LAB as LAB
 from helpers import FULL, autograded_points
 

@@ -6,9 +6,10 @@ from dataclasses import fields
 
 import pytest
 
-from autograder import cli, grading_kernel
+from autograder import cli
+from autograder.grading import kernel as grading_kernel
 from autograder.paths import init_course_dir
-from autograder.settings import DEFAULTS, GiB, Limits, markdown_table
+from autograder.settings import DEFAULTS, GiB, Limits, limits_of, markdown_table
 
 
 def test_limits_refuse_what_is_not_a_positive_number():
@@ -30,7 +31,7 @@ def test_the_kernel_payload_carries_the_limits_through_json():
 
 def test_command_line_flags_become_limits():
     args = cli.parser().parse_args(["autograde", "01_tensorflow_foundations", "--memory", "1.5", "--timeout", "30"])
-    limits = cli.limits_of(args)
+    limits = limits_of(args)
     assert limits.memory == int(1.5 * GiB) and limits.submission_timeout == 30
     assert limits.cell_timeout == DEFAULTS.cell_timeout
     assert cli.main(["autograde", "01_tensorflow_foundations", "--memory", "0"]) == 2

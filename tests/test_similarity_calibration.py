@@ -23,7 +23,7 @@ from similarity_corpus_05 import HONEST_05, fill
 
 from autograder.build import source_notebook
 from autograder.paths import LABS
-from autograder.similarity import MIN_TOKENS, THRESHOLD, compare, exercise_code, flagged, release_code
+from autograder.semester.similarity import MIN_TOKENS, THRESHOLD, compare, exercise_code, flagged, release_code
 
 LAB_01, LAB_05 = "01_tensorflow_foundations", "05_classification_metrics_roc_auc"
 HONEST_MAX = THRESHOLD - 0.1    # the highest honest pair (0.376, ana and lab 05's reference) stays this far below

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from autograder.build import SourceError, source_notebook
-from autograder.collect import collect
-from autograder.intake import compare_with_release, read_submission
+from autograder.grading.collect import collect
+from autograder.grading.intake import compare_with_release, read_submission
 from autograder.paths import REPO, Course, check_lab_name
 from helpers import graded_points
 

@@ -5,7 +5,7 @@
 The same synthetic class (complete, blank and half-solved submissions, in turn) is graded
 twice, in two scratch course directories: once by plain ``nbgrader autograde LAB`` (one
 process, one student after another, no sandbox: nbgrader's own way), once by this course's
-grader (:func:`autograder.grading.grade_class`: ``jobs`` long-lived nbgrader workers, student
+grader (:func:`autograder.grading.run.grade_class`: ``jobs`` long-lived nbgrader workers, student
 code in the kernel sandbox). It prints both
 times, the ratio, and checks that both gave every student the same score.
 """
@@ -18,10 +18,10 @@ from pathlib import Path
 from autograder import nbgrader_run
 from autograder.build import build_lab
 from autograder.gradebook import open_gradebook
-from autograder.grading import grade_class
+from autograder.grading.run import grade_class
 from autograder.outcomes import Status
 from autograder.paths import Course
-from autograder.synthetic import submit_class
+from autograder.tools.synthetic import submit_class
 
 
 def scores(course_dir: Path, lab: str) -> dict[str, float]:

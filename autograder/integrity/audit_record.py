@@ -1,10 +1,10 @@
-"""What the grading kernel's audit hook saw (:mod:`autograder.kernel_guard`), in plain words.
+"""What the grading kernel's audit hook saw (:mod:`autograder.integrity.kernel_guard`), in plain words.
 
 :func:`audit_problems` reads one kernel's record after the notebook ran, checks that every
 line is the hook's own (the chained HMAC under the kernel's key) and that the record reaches
 the last cell, and turns what student code did into problems naming the cell. A helper module
 the notebook wrote and imported is not a problem in itself: its source goes through the static
-finder (:mod:`autograder.tampering`) like a cell's, and only what the finder names counts.
+finder (:mod:`autograder.integrity.tampering`) like a cell's, and only what the finder names counts.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import hmac
 import json
 from pathlib import Path
 
-from autograder.tampering import findings_in
+from autograder.integrity.tampering import findings_in
 
 SEEN = {  # kind of record -> what the student code did
     "refused": "tried something the grading kernel refuses",

@@ -17,7 +17,7 @@ module dictionaries, assignments into modules (through ``import x as y``, ``from
 y`` and simple aliases), IPython's shell (``get_ipython``, magics other than harmless ones),
 import machinery and code hidden in strings (``%%writefile`` bodies, strings handed to
 ``exec``). It is a static check: it names the cell and the line; the runtime check in
-:mod:`autograder.integrity` catches what gets past it.
+:mod:`autograder.integrity.planted` catches what gets past it.
 
 Worked code and reference solutions must not need any of this (the lab authors are told);
 ``tests/test_integrity.py`` runs the finder over every reference solution and expects nothing.

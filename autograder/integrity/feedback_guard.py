@@ -24,8 +24,8 @@ import nbformat
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from autograder.integrity import integrity_problems
-from autograder.tampering import tampering
+from autograder.integrity.planted import integrity_problems
+from autograder.integrity.tampering import tampering
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 SPACE = re.compile(r"\s+")

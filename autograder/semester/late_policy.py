@@ -162,7 +162,7 @@ class SubmissionTime:
 
 
 def _student_of(relative: Path) -> str:
-    from autograder.collect import (
+    from autograder.grading.collect import (
         _student_of as collect_student_of,  # the same rule collect uses
     )
 

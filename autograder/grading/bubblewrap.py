@@ -1,6 +1,6 @@
 """bubblewrap (``bwrap``, Debian package ``bubblewrap``): the one builder of sandbox command lines.
 
-:func:`argv` is used twice: by :mod:`autograder.grading_kernel` for every kernel that runs
+:func:`argv` is used twice: by :mod:`autograder.grading.kernel` for every kernel that runs
 student code while grading (folders hidden, an unprivileged uid, resource limits), and by
 :func:`prefix` for whole commands that must run offline with one writable folder (the
 reference benchmark). Both give a read-only system, a private ``/tmp``, no network (a network
@@ -63,7 +63,7 @@ def argv(*, writable: list[Path], chdir: Path, hidden: list[Path] = (), setenv: 
     (everything else is read-only); ``setenv`` and ``unsetenv`` shape the environment.
     ``scratch`` (``{"tmp": ..., "shm": ..., <writable folder>: ...}``) gives /tmp, /dev/shm and
     writable folders their content from folders of a bounded scratch tmpfs
-    (:mod:`autograder.scratch`); without it, /tmp and /dev/shm are fresh tmpfs, of
+    (:mod:`autograder.grading.scratch`); without it, /tmp and /dev/shm are fresh tmpfs, of
     ``tmpfs_size`` bytes at most when given.
     """
     scratch = scratch or {}

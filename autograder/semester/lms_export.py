@@ -2,8 +2,8 @@
 
 Sources: nbgrader's gradebook (autograded and manual scores, sqlite or PostgreSQL), what
 happened to each submission (status and message, from the grading step), the submission
-times recorded at collect time, the late policy (:mod:`autograder.late_policy`) and the roster
-(:mod:`autograder.roster`). The late penalty is applied here and only here, once per export:
+times recorded at collect time, the late policy (:mod:`autograder.semester.late_policy`) and the roster
+(:mod:`autograder.semester.roster`). The late penalty is applied here and only here, once per export:
 the gradebook keeps nbgrader's raw scores, so exporting twice gives the same file.
 
 Formats (the documentation each one follows is cited where it is written):
@@ -25,9 +25,11 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.export import export_grades
 from autograder.gradebook import open_gradebook
-from autograder.late_policy import (
+from autograder.outcomes import Status
+from autograder.paths import Course, lab_names
+from autograder.semester.export import export_grades
+from autograder.semester.late_policy import (
     LateEntry,
     Policy,
     ledger,
@@ -36,9 +38,7 @@ from autograder.late_policy import (
     read_times,
     write_ledger,
 )
-from autograder.outcomes import Status
-from autograder.paths import Course, lab_names
-from autograder.roster import Student, read_roster
+from autograder.semester.roster import Student, read_roster
 
 FORMATS = ("csv", "canvas", "moodle")
 CSV_FIELDS = ["assignment", "student_id", "name", "section", "raw_score", "late_penalty", "score", "max_score",
@@ -83,7 +83,7 @@ def _number(value: float) -> str:
 
 def lab_rows(lab: str, course_dir: Path, base: list[dict], roster: dict[str, Student] | None,
              policy: Policy | None, entries: dict) -> list[Row]:
-    """One :class:`Row` per student: ``base`` are :func:`autograder.export.export_grades`'s rows."""
+    """One :class:`Row` per student: ``base`` are :func:`autograder.semester.export.export_grades`'s rows."""
     max_score = max((float(r["max_score"]) for r in base if r["max_score"]), default=0.0)  # "": never graded
     waiting = ungraded_answers(lab, course_dir) if base else {}
     rows = []

@@ -46,7 +46,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.intake import read_submission, release_notebook
+from autograder.grading.intake import read_submission, release_notebook
 from autograder.paths import Course
 
 THRESHOLD = 0.5  # calibrated: tests/test_similarity_calibration.py (honest pairs <= 0.38, copies >= 0.93)

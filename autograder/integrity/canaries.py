@@ -16,7 +16,7 @@ the hidden part when the test has one.
 A kernel that makes the real test pass without solving it (whatever the spelling, however
 briefly the cheat is on) also passes the canary unless it can tell them apart: when both end
 without an error, the kernel is not reporting the student's results (see
-:mod:`autograder.integrity`, which plants and judges them).
+:mod:`autograder.integrity.planted`, which plants and judges them).
 """
 from __future__ import annotations
 

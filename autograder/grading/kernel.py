@@ -1,13 +1,13 @@
 """The kernel that runs student code while grading, confined.
 
-The grader (:mod:`autograder.grading`) calls :func:`prepare` for each submission: it writes a
+The grader (:mod:`autograder.grading.run`) calls :func:`prepare` for each submission: it writes a
 ``python3`` kernel spec whose command is this module, and returns the nbgrader settings and
 the environment of the run. Everything the kernel needs to know travels in one JSON payload,
 the environment variable :data:`PAYLOAD_ENV` (:class:`KernelPayload`: the course directory,
 the runtime folder, the cgroup name and the :class:`~autograder.settings.Limits`). nbgrader
 (outside) then starts every kernel as
 
-    python -m autograder.grading_kernel -f CONNECTION_FILE
+    python -m autograder.grading.kernel -f CONNECTION_FILE
 
 which re-executes the real IPython kernel inside bubblewrap, as an unprivileged user id of its
 own (no such user exists; each kernel gets another one, so a fork bomb exhausts only its own
@@ -38,7 +38,8 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from autograder import bubblewrap, kernel_guard, scratch
+from autograder.grading import bubblewrap, scratch
+from autograder.integrity import kernel_guard
 from autograder.paths import REPO, Course
 from autograder.settings import DEFAULTS, Limits
 
@@ -90,7 +91,7 @@ def prepare(course_dir: Path, student: str, limits: Limits = DEFAULTS) -> Kernel
     spec = course.kernel_share / "kernels" / "python3" / "kernel.json"
     spec.parent.mkdir(parents=True, exist_ok=True)
     spec.write_text(json.dumps({
-        "argv": [sys.executable, "-m", "autograder.grading_kernel", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "autograder.grading.kernel", "-f", "{connection_file}"],
         "display_name": "Python 3 (grading sandbox)", "language": "python",
         # a signal would reach bubblewrap, not the kernel: interrupt a looping cell by message
         "interrupt_mode": "message"}, indent=1))
@@ -216,7 +217,7 @@ def sandbox_argv(course_dir: Path, workdir: Path, runtime: Path, places: dict[st
 
 def main(argv: list[str]) -> None:
     if len(argv) < 2 or argv[0] != "-f":
-        raise SystemExit("usage: python -m autograder.grading_kernel -f CONNECTION_FILE [KERNEL ARGS]")
+        raise SystemExit("usage: python -m autograder.grading.kernel -f CONNECTION_FILE [KERNEL ARGS]")
     if PAYLOAD_ENV not in os.environ:
         raise SystemExit(f"the grading kernel is started by the grader, which sets {PAYLOAD_ENV}")
     payload = KernelPayload.from_json(os.environ[PAYLOAD_ENV])
@@ -244,7 +245,7 @@ def main(argv: list[str]) -> None:
     for limit, value in rlimits(payload.limits).items():
         resource.setrlimit(limit, value)
     drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"] if os.geteuid() == 0 else []
-    # the IPython kernel, started by the grader's audit hook (autograder/kernel_guard.py), which
+    # the IPython kernel, started by the grader's audit hook (autograder/integrity/kernel_guard.py), which
     # runs first: python -c <its text> (the autograder package is hidden in the sandbox)
     command = [*sandbox_argv(course_dir, workdir, runtime, places, payload.limits), *drop,
                sys.executable, "-c", Path(kernel_guard.__file__).read_text(), "-f", str(connection_file),

@@ -1,6 +1,6 @@
 """Execute reference solutions and report seconds and peak memory per lab.
 
-    python -m autograder benchmark [LAB ...]        (this module: autograder.lab_timing)
+    python -m autograder benchmark [LAB ...]        (this module: autograder.tools.lab_timing)
 
 Each lab runs in a fresh process, offline inside the grading sandbox, exactly as a student's
 notebook would: the time is the wall-clock time of executing every cell (kernel start
@@ -37,13 +37,14 @@ def measure(lab: str) -> dict:
     """Seconds and peak kernel memory of one reference lab, in a fresh sandboxed process."""
     import nbformat
 
-    from autograder import bubblewrap, nbgrader_run
+    from autograder import nbgrader_run
     from autograder.build import source_notebook
+    from autograder.grading import bubblewrap
 
     with tempfile.TemporaryDirectory(prefix=f"bench-{lab}-") as tmp:
         path = Path(tmp) / f"{lab}.ipynb"
         nbformat.write(source_notebook(lab), path)
-        argv = [*bubblewrap.prefix(Path(tmp)), sys.executable, "-m", "autograder.lab_timing", "--one", str(path)]
+        argv = [*bubblewrap.prefix(Path(tmp)), sys.executable, "-m", "autograder.tools.lab_timing", "--one", str(path)]
         result = subprocess.run(argv, capture_output=True, text=True, env=nbgrader_run.environment())
     if result.returncode != 0:
         return {"lab": lab, "error": (result.stderr.strip().splitlines() or ["failed"])[-1]}

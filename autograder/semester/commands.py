@@ -8,9 +8,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from autograder import lms_export
-from autograder.late_policy import read_policy, submission_times, write_times
 from autograder.paths import Course, check_lab_name, lab_names
+from autograder.semester import lms_export
+from autograder.semester.late_policy import read_policy, submission_times, write_times
+from autograder.settings import limits_of
 
 
 def record_times(args, lab: str) -> None:
@@ -46,7 +47,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_similarity(args) -> int:
-    from autograder import similarity
+    from autograder.semester import similarity
 
     lab = check_lab_name(args.lab)
     html_path, csv_path, hits, skipped = similarity.run(lab, args.course_dir, args.out, args.threshold, args.min_tokens)
@@ -59,8 +60,7 @@ def cmd_similarity(args) -> int:
 
 
 def cmd_regrade(args) -> int:
-    from autograder import regrade
-    from autograder.cli import limits_of
+    from autograder.semester import regrade
 
     lab = check_lab_name(args.lab)
     html_path, csv_path, changes, totals = regrade.regrade(lab, args.course_dir, labs_dir=args.labs_dir,
@@ -76,6 +76,6 @@ def cmd_regrade(args) -> int:
 
 
 def cmd_formgrader(args) -> int:
-    from autograder import formgrader
+    from autograder.semester import formgrader
 
     return formgrader.main(args.course_dir, args.port, args.browser)

@@ -1,11 +1,11 @@
 """Running: autograde a class with the real nbgrader, several submissions at a time.
 
-Each submission is first read and compared with the release (:mod:`autograder.intake`), so a
+Each submission is first read and compared with the release (:mod:`autograder.grading.intake`), so a
 broken one gets a clear reason instead of a stack trace. Each readable one is then graded by
-nbgrader's own Autograde in one of ``jobs`` worker processes (:mod:`autograder.worker`), its
-code running in the kernel sandbox (:mod:`autograder.grading_kernel`), under the wall-clock
+nbgrader's own Autograde in one of ``jobs`` worker processes (:mod:`autograder.grading.worker`), its
+code running in the kernel sandbox (:mod:`autograder.grading.kernel`), under the wall-clock
 limit of :class:`~autograder.settings.Limits`: a hang or a crash costs that student their run,
-never anyone else's. What went wrong is told by :mod:`autograder.diagnosis`; the result is an
+never anyone else's. What went wrong is told by :mod:`autograder.grading.diagnosis`; the result is an
 :class:`~autograder.outcomes.Outcome`.
 """
 from __future__ import annotations
@@ -18,16 +18,17 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import grading_kernel, nbgrader_run
-from autograder.bubblewrap import SandboxUnavailable
-from autograder.diagnosis import execution_problems, failure_reason, last_error_line
-from autograder.intake import compare_with_release, read_submission, release_notebook, restore_settings
-from autograder.integrity import integrity_problems
+from autograder import nbgrader_run
+from autograder.grading import kernel as grading_kernel
+from autograder.grading.bubblewrap import SandboxUnavailable
+from autograder.grading.diagnosis import execution_problems, failure_reason, last_error_line
+from autograder.grading.intake import compare_with_release, read_submission, release_notebook, restore_settings
+from autograder.grading.worker import Worker
+from autograder.integrity.planted import integrity_problems
+from autograder.integrity.tampering import tampering
 from autograder.outcomes import Outcome, Status
 from autograder.paths import Course
 from autograder.settings import DEFAULTS, Limits
-from autograder.tampering import tampering
-from autograder.worker import Worker
 
 
 def grade_student(lab: str, student: str, course_dir: Path, release, *, isolate: bool = True,
@@ -76,7 +77,7 @@ def grade_student(lab: str, student: str, course_dir: Path, release, *, isolate:
     suspicious = tampering(nb, release)
     kernel = integrity_problems(nbformat.read(autograded, as_version=4))
     if kernel is None:
-        kernel = ["the grader's integrity checks did not run (is autograder.integrity in the course's "
+        kernel = ["the grader's integrity checks did not run (is autograder.integrity.planted in the course's "
                   "nbgrader_config.py?)"] if isolate else []
     if suspicious or kernel:
         found = ([f"code that can change how the tests run: {'; '.join(suspicious)}"] if suspicious else []) + \

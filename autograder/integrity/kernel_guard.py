@@ -1,6 +1,6 @@
 """The grader's audit hook, installed in the grading kernel before any student code runs.
 
-The grading kernel (:mod:`autograder.grading_kernel`) starts ``python -c <this file's text>``
+The grading kernel (:mod:`autograder.grading.kernel`) starts ``python -c <this file's text>``
 instead of ``python -m ipykernel_launcher``: the code below installs a Python audit hook
 (:pep:`578`) and then starts the IPython kernel. An audit hook cannot be removed, sees every
 audited operation of the process, and may refuse one by raising. This one
@@ -13,7 +13,7 @@ audited operation of the process, and may refuse one by raising. This one
   swapped by hand, ``marshal``, and unpickling of calls such as ``builtins.exec``;
 * records the source of every module imported from outside the installed packages (a helper
   module the notebook wrote next to itself), so that the grader can read it with the static
-  finder (:mod:`autograder.tampering`), which cannot read text decoded at run time;
+  finder (:mod:`autograder.integrity.tampering`), which cannot read text decoded at run time;
 * writes one heartbeat per executed cell, so the grader knows the record is complete.
 
 "Student code" is the frame that asked for the operation: a notebook cell or a module outside
@@ -26,7 +26,7 @@ written with ``os.write``; opening it (or the process's file descriptors and mem
 ``/proc``) again is refused. Each line carries an HMAC, chained over the lines before it, under
 a key the grader wrote for this kernel and this code read and deleted before any student code
 ran: a line added or changed by student code does not verify. The grader reads the record
-with :mod:`autograder.audit_record`.
+with :mod:`autograder.integrity.audit_record`.
 
 This file is run as a script: it may import only the standard library (the ``autograder``
 package is hidden inside the kernel sandbox).

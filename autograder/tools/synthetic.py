@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.build import source_notebook
-from autograder.intake import release_notebook
+from autograder.grading.intake import release_notebook
 from autograder.notebooks import graded_cells
 from autograder.paths import Course
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from autograder.build import build_lab
 from autograder.gradebook import open_gradebook
-from autograder.grading import grade_class
+from autograder.grading.run import grade_class
 from autograder.paths import Course
 
 REFERENCE, BLANK = "reference", "blank"

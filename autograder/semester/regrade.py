@@ -26,7 +26,7 @@ import nbformat
 
 from autograder.build import build_lab
 from autograder.gradebook import open_gradebook
-from autograder.grading import grade_class
+from autograder.grading.run import grade_class
 from autograder.outcomes import read_outcomes, write_outcomes
 from autograder.paths import LABS, SOLUTIONS, Course
 from autograder.settings import DEFAULTS, Limits

@@ -5,7 +5,7 @@ it once and then runs nbgrader's ``Autograde`` converter (what ``nbgrader autogr
 formgrader run) for each submission it is given. Student code never runs in the worker: it
 runs in the kernel sandbox. A submission that keeps nbgrader busy past its time limit is still
 stopped: the grader kills the worker and starts a fresh one (:meth:`Worker.grade`). The
-class-level driver is :func:`autograder.grading.grade_class`.
+class-level driver is :func:`autograder.grading.run.grade_class`.
 """
 from __future__ import annotations
 

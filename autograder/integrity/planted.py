@@ -3,10 +3,10 @@
 The tests run in the student's kernel, so student code can change what that kernel does
 (an IPython input or AST transformer that rewrites later cells, an exception handler that
 swallows failures, an event callback, a trace hook, a swapped ``check``, patched numpy). The
-static finder (:mod:`autograder.tampering`) names the spellings it can read; this module
+static finder (:mod:`autograder.integrity.tampering`) names the spellings it can read; this module
 catches the *effect*, whatever the spelling, with cells nbgrader runs among the real ones:
 
-* **canaries** (:class:`PlantCanaries`, made by :mod:`autograder.canaries`): one or two copies
+* **canaries** (:class:`PlantCanaries`, made by :mod:`autograder.integrity.canaries`): one or two copies
   of a real test cell, hidden tests included, with one expected number changed beyond the
   check's tolerance (or a comparison negated), in random order with the test itself and in a
   random number per run. Each must fail wherever its test passes: when a test and its canary
@@ -24,11 +24,11 @@ catches the *effect*, whatever the spelling, with cells nbgrader runs among the 
 Student code sees planted cells only as source text while they run (the kernel gets no cell
 metadata or ids from nbgrader); a real test cell's hidden part is unknown to the student, so a
 canary is just another copy of a test they have not seen in full. The third layer is the
-kernel's own audit hook (:mod:`autograder.kernel_guard`), whose record :func:`kernel_audit`
-reads here (:mod:`autograder.audit_record`). After execution :class:`CheckCanaries` reads
+kernel's own audit hook (:mod:`autograder.integrity.kernel_guard`), whose record :func:`kernel_audit`
+reads here (:mod:`autograder.integrity.audit_record`). After execution :class:`CheckCanaries` reads
 their outputs, removes every planted cell (the gradebook, the autograded notebook and the
 feedback never see them) and records the verdict in the notebook's metadata
-(``autograder.integrity``), where :mod:`autograder.grading` reads it: status ``tampered``.
+(``autograder.integrity.planted``), where :mod:`autograder.grading.run` reads it: status ``tampered``.
 """
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ import nbformat
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from autograder import canaries, kernel_guard
-from autograder.audit_record import audit_problems
+from autograder.integrity import canaries, kernel_guard
+from autograder.integrity.audit_record import audit_problems
 
 METADATA_KEY = "autograder"
 RESOURCE_KEY = "autograder_integrity"
@@ -407,7 +407,7 @@ def verdict(nb, state: dict) -> tuple[list[str], list[int]]:
 
 
 def kernel_audit(nb) -> list[str]:
-    """What the kernel's audit hook recorded (:mod:`autograder.audit_record`); nothing when the
+    """What the kernel's audit hook recorded (:mod:`autograder.integrity.audit_record`); nothing when the
     notebook ran without the grading kernel (the grader's environment names no record)."""
     record = kernel_guard.record_of(os.environ)
     if record is None:
