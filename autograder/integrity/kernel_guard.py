@@ -10,7 +10,10 @@ audited operation of the process, and may refuse one by raising. This one
 * records what student code does that no exercise needs: code compiled or run from strings
   (``exec``, ``eval``, ``compile``), ``ctypes``, ``sys.settrace``/``setprofile``, the call
   stack (``sys._getframe``, a traceback's frames), ``gc``'s object lists, code objects built or
-  swapped by hand, ``marshal``, and unpickling of calls such as ``builtins.exec``;
+  swapped by hand, ``marshal``, and unpickling of calls such as ``builtins.exec`` (from the
+  notebook's own ``pickle.load``: anything that runs or reaches code; through a library's loader,
+  as Apache Beam unpickles its transforms: what runs code or reaches the kernel, ``os`` or
+  ``course``);
 * records the source of every module imported from outside the installed packages (a helper
   module the notebook wrote next to itself), so that the grader can read it with the static
   finder (:mod:`autograder.integrity.tampering`), which cannot read text decoded at run time;
@@ -58,6 +61,12 @@ STUDENT_EVENTS = {
 PICKLE_MODULES = {"os", "posix", "nt", "sys", "subprocess", "importlib", "ctypes", "types", "marshal", "runpy",
                   "code", "codeop", "IPython", "ipykernel", "course", "pickle", "operator", "shutil", "socket",
                   "pty", "inspect", "gc", "atexit", "signal", "threading", "builtins", "__builtin__", "nbformat"}
+# what a library's own pickles (Apache Beam's, cloudpickle's) never hold: these run code or reach the
+# kernel whoever asks (a student's pickle passed through a library's loader still counts)
+PICKLE_RUNS_CODE = {"os", "posix", "nt", "subprocess", "ctypes", "marshal", "runpy", "code", "codeop", "IPython",
+                    "ipykernel", "course", "nbformat", "pty", "socket", "shutil", "signal", "atexit", "gc", "sys"}
+PICKLE_BUILTINS_RUN_CODE = {"exec", "eval", "compile", "__import__", "open", "breakpoint", "setattr", "delattr",
+                            "globals", "locals", "vars", "input", "help", "memoryview"}
 PICKLE_BUILTINS_OK = {"set", "frozenset", "complex", "bytearray", "bytes", "slice", "range", "object", "list",
                       "dict", "tuple", "int", "float", "str", "bool", "type", "NotImplemented", "Ellipsis",
                       "getattr"}  # getattr: how pickle saves a bound method
@@ -79,8 +88,9 @@ def install(log_path: str, key: bytes) -> None:
         return tuple(sorted(found))
 
     stdlib = folders("stdlib", "platstdlib")
-    roots = stdlib + folders("purelib", "platlib") + tuple(
+    libraries = folders("purelib", "platlib") + tuple(
         p.rstrip("/") + "/" for p in os.environ.get(PACKAGES_ENV, "").split(os.pathsep) if p)
+    roots = stdlib + libraries
     protected = {os.path.realpath(log_path), os.path.realpath(log_path) + KEY_SUFFIX}
     protected_names = {os.path.basename(p) for p in protected}
     pid = str(os.getpid())
@@ -118,10 +128,14 @@ def install(log_path: str, key: bytes) -> None:
             return not (path and installed(path))
         return not installed(filename)
 
-    def importer(frame):
-        """The frame that asked for an import: past the import machinery and the standard library."""
-        while frame is not None and (frame.f_code.co_filename.startswith("<frozen")
-                                     or frame.f_code.co_filename.startswith(stdlib)):
+    def in_stdlib(filename: str) -> bool:
+        """The standard library's own code (in a venv, site-packages sits inside ``platstdlib``)."""
+        return filename.startswith("<frozen") or (filename.startswith(stdlib) and not filename.startswith(libraries))
+
+    def asker(frame):
+        """The frame that asked for an import or an unpickling: past the import machinery and the
+        standard library (``importlib.import_module``, ``pickle``'s pure-Python loader)."""
+        while frame is not None and in_stdlib(frame.f_code.co_filename):
             frame = frame.f_back
         return frame
 
@@ -188,7 +202,7 @@ def install(log_path: str, key: bytes) -> None:
             if filename and not filename.startswith("<") and "/ipykernel_" not in filename \
                     and not installed(filename) and getattr(code, "co_name", "") == "<module>" \
                     and not student_frame(caller):  # a module being imported (IPython runs the cells)
-                if filename not in seen_modules and student_frame(importer(caller)):
+                if filename not in seen_modules and student_frame(asker(caller)):
                     seen_modules.add(filename)
                     try:
                         with open(filename, encoding="utf-8", errors="replace") as handle:
@@ -199,8 +213,12 @@ def install(log_path: str, key: bytes) -> None:
                 return None
         if event == "pickle.find_class":
             module, name = str(args[0]), str(args[1])
-            top = module.split(".")[0]
-            if top in PICKLE_MODULES and not (top in ("builtins", "__builtin__") and name in PICKLE_BUILTINS_OK):
+            top, builtin = module.split(".")[0], module in ("builtins", "__builtin__")
+            if student_frame(asker(caller)):  # the notebook's own pickle.load
+                flagged = top in PICKLE_MODULES and not (builtin and name in PICKLE_BUILTINS_OK)
+            else:  # a library's loader (Apache Beam unpickles its transforms)
+                flagged = top in PICKLE_RUNS_CODE or (builtin and name in PICKLE_BUILTINS_RUN_CODE)
+            if flagged:
                 write({"kind": "pickle", "cell": number, "what": f"{module}.{name}"})
             return None
         if event.startswith("ctypes."):
