@@ -27,6 +27,14 @@ STARTUP = [
     ("absl logger", re.compile(r"^(WARNING|INFO|ERROR):absl:", re.M)),
     ("Apache Beam logger", re.compile(r"^(WARNING|INFO|ERROR):apache_beam", re.M)),
     ("TensorFlow logger", re.compile(r"^(WARNING|INFO|ERROR):tensorflow", re.M)),
+    # any other library logging through Python's default format ("INFO:root:...", "WARNING:py.warnings:")
+    ("a library logger", re.compile(r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]+:", re.M)),
+    ("Optuna log line", re.compile(r"^\[[DIWEC] \d{4}-\d\d-\d\d \d\d:\d\d:\d\d", re.M)),
+    ("MLflow log line", re.compile(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR) ", re.M)),
+    ("TensorFlow Lite notice", re.compile(r"Created TensorFlow Lite \w+ delegate")),
+    # progress bars: Keras' fit/predict/evaluate without verbose=0, and tqdm's
+    ("Keras progress bar", re.compile(r"^\s*\d+/\d+ [━─]+.*\d+(s|ms|us)/step", re.M)),
+    ("tqdm progress bar", re.compile(r"\d+%\|[^|\n]*\| *\d+/\d+ \[")),
 ]
 WARNINGS = [
     ("a warning", re.compile(r"\b[A-Z]\w*Warning: ")),
@@ -94,6 +102,15 @@ def test_reference_outputs_hold_no_startup_lines_and_no_untaught_warnings(lab, g
     ("/x.py:3: UserWarning: deprecated\n  warnings.warn(\n", "stdout", "a warning"),
     ("anything\n", "stderr", "stderr output"),
     ("oneDNN custom operations are on.\n", "stdout", "oneDNN"),
+    ("INFO:root:Missing pipeline option (runner). Executing pipeline using the default runner\n", "stderr",
+     "a library logger"),
+    ("WARNING:py.warnings:/x.py:1: DeprecationWarning\n", "stdout", "a library logger"),
+    ("[I 2026-12-06 12:00:00,123] Trial 0 finished with value: 0.9\n", "stdout", "Optuna log line"),
+    ("2026/12/06 12:00:00 INFO mlflow.tracking.fluent: Experiment set\n", "stdout", "MLflow log line"),
+    ("INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n", "stdout", "TensorFlow Lite notice"),
+    ("\r1/1 ━━━━━━━━━━━━━━━━━━━━ 0s 31ms/step\n", "stdout", "Keras progress bar"),
+    ("14/14 ━━━━━━━━━━━━━━━━━━━━ 1s 4ms/step - accuracy: 0.97 - loss: 0.11\n", "stdout", "Keras progress bar"),
+    (" 40%|████      | 4/10 [00:01<00:02,  2.50it/s]\n", "stderr", "tqdm progress bar"),
 ])
 def test_the_finder_names_startup_lines_and_warnings(text, kind, expected):
     import nbformat
@@ -110,6 +127,9 @@ def test_a_cell_that_teaches_a_warning_may_show_it_but_no_startup_line():
     assert problems_in(taught, teaches_warning=True) == []
     clean = nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("stream", name="stdout", text="OK 0.97\n")])
     assert problems_in(clean, teaches_warning=False) == []
+    summary = nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("display_data", data={"text/plain": (
+        "┏━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━┓\n┃ Layer (type)  ┃ Output Shape ┃\n Total params: 4,810 (18.79 KB)\n")})])
+    assert problems_in(summary, teaches_warning=False) == [], "a model summary's table is no progress bar"
     noisy = nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
         "stream", name="stderr", text="oneDNN custom operations are on.\n")])
     assert problems_in(noisy, teaches_warning=True)
