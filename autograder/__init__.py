@@ -51,3 +51,16 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
     sys.meta_path.append(_MovedModules())
+
+
+def names_moved_to(package: str, module: str):
+    """A package's module ``__getattr__`` that hands the names of the module it replaced
+    (``autograder.integrity.PlantCanaries`` in an old nbgrader_config.py) to ``module``."""
+
+    def __getattr__(name: str):
+        try:
+            return getattr(importlib.import_module(f"{package}.{module}"), name)
+        except AttributeError:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+
+    return __getattr__

@@ -12,12 +12,6 @@ Never semester/ or tools/.
 """
 
 
-def __getattr__(name: str):
-    """Names of the old ``autograder.grading`` module (``autograder.grading.grade_class`` in an
-    old nbgrader_config.py) resolve to :mod:`.run`, which holds them now."""
-    import importlib
+from autograder import names_moved_to
 
-    try:
-        return getattr(importlib.import_module(f"{__name__}.run"), name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+__getattr__ = names_moved_to(__name__, "run")  # the old module autograder.grading's names

@@ -12,12 +12,6 @@ standard library, nbformat and nbgrader. Never grading/, semester/ or tools/.
 """
 
 
-def __getattr__(name: str):
-    """Names of the old ``autograder.integrity`` module (``autograder.integrity.PlantCanaries`` in an
-    old nbgrader_config.py) resolve to :mod:`.planted`, which holds them now."""
-    import importlib
+from autograder import names_moved_to
 
-    try:
-        return getattr(importlib.import_module(f"{__name__}.planted"), name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+__getattr__ = names_moved_to(__name__, "planted")  # the old module autograder.integrity's names
